@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from egresslint.cli import run
+
+run()

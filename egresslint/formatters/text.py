@@ -1,0 +1,69 @@
+"""Text for people: `path:line:col: severity CODE message`, the source line with a caret
+under the value, the fix, and a summary naming the policy in effect."""
+
+from __future__ import annotations
+
+from egresslint.finding import Finding, Severity
+from egresslint.formatters import Report
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def _source_excerpt(finding: Finding, lines: list[str], color: bool) -> list[str]:
+    if not 0 < finding.line <= len(lines):
+        return []
+    text = lines[finding.line - 1].rstrip("\n")
+    start = finding.column - 1
+    end = finding.end_column - 1 if finding.end_line == finding.line else len(text)
+    end = max(end, start + 1)
+    gutter = str(finding.line)
+    pad = "".join("\t" if ch == "\t" else " " for ch in text[:start])
+    caret = _paint("^" * (end - start), _COLOURS[finding.severity], color)
+    return [f"  {gutter} | {text}", f"  {' ' * len(gutter)} | {pad}{caret}"]
+
+
+def render(report: Report, color: bool) -> str:
+    out: list[str] = []
+    sources = {f.path: f.lines for f in report.result.files}
+    for finding in report.result.findings:
+        severity = _paint(finding.severity.label, _COLOURS[finding.severity], color)
+        location = _paint(f"{finding.path}:{finding.line}:{finding.column}:", "1", color)
+        out.append(f"{location} {severity} {finding.code} {finding.message} [{finding.name}]")
+        out.extend(_source_excerpt(finding, sources.get(finding.path, []), color))
+        for related in finding.related:
+            out.append(f"  note: {related.path}:{related.line}:{related.column}: {related.message}")
+        if finding.fix_hint:
+            out.append(f"  fix: {finding.fix_hint}")
+        out.append("")
+    out.extend(summary_lines(report, color))
+    return "\n".join(out) + "\n"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary_lines(report: Report, color: bool) -> list[str]:
+    s = report.result.summary()
+    lines = [f"policy: {report.policy_name} ({report.policy_source})"]
+    if report.config_source is not None:
+        if report.config_changes:
+            lines.append(f"configuration {report.config_source} changes the policy:")
+            lines.extend(f"  - {change}" for change in report.config_changes)
+        else:
+            lines.append(f"configuration: {report.config_source} (no changes to the policy)")
+    lines.extend(report.notes)
+    counts = (f"{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
+              f"{_plural(s['infos'], 'info')}")
+    scope = f"{_plural(s['files'], 'file')}, {_plural(s['rules'], 'rule')}"
+    if s["suppressed"]:
+        counts += f", {s['suppressed']} suppressed"
+    verdict = (_paint("failed", "31;1", color) if report.failed
+               else _paint("passed", "32;1", color))
+    lines.append(f"{scope}: {counts}; {_plural(s['rules_with_errors'], 'rule')} with errors. "
+                 f"Gate {verdict} (fails on {report.fail_on.label} and above).")
+    return lines

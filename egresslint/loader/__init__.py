@@ -1,0 +1,102 @@
+"""Reading rule files: bytes in, rules and load problems out. Never raises on bad input."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from egresslint.finding import Problem
+from egresslint.loader.problems import NOT_UTF8, SYNTAX_ERROR, TOO_COMPLEX, LoadProblem
+from egresslint.rule import Rule
+from egresslint.span import point
+
+#: Larger files are refused unread: a rule file of this size is a mistake or an attack.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+YAML_SUFFIXES = (".yaml", ".yml")
+JSON_SUFFIXES = (".json",)
+RULE_FILE_SUFFIXES = YAML_SUFFIXES + JSON_SUFFIXES
+STDIN = "-"
+
+
+@dataclass
+class LoadedFile:
+    path: str
+    text: str
+    rules: list[Rule] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+def is_json(path: str, text: str) -> bool:
+    if path.endswith(JSON_SUFFIXES):
+        return True
+    if path.endswith(YAML_SUFFIXES):
+        return False
+    # Standard input and unknown suffixes: JSON documents start with `{` or `[`, and every
+    # JSON document is read exactly by the JSON reader.
+    return text.lstrip()[:1] in ("{", "[")
+
+
+def decode(path: str, data: bytes) -> tuple[str, LoadProblem | None]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = " (it looks like UTF-16)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        return "", LoadProblem(NOT_UTF8, Problem(
+            f"the file is not UTF-8{hint}: byte 0x{data[exc.start]:02x} cannot be decoded; "
+            "save it as UTF-8", point(line, column)))
+
+
+def load_text(path: str, text: str, *, use_libyaml: bool | None = None) -> LoadedFile:
+    from egresslint.loader.build import RuleFileBuilder
+
+    loaded = LoadedFile(path, text)
+    if is_json(path, text):
+        from egresslint.loader.json_source import parse
+
+        root, problem = parse(text)
+    else:
+        from egresslint.loader.yaml_source import compose
+
+        root, problem = compose(text, use_libyaml=use_libyaml)
+    if problem is not None:
+        loaded.problems.append(problem)
+        return loaded
+    builder = RuleFileBuilder(path)
+    builder.build(root, text)
+    loaded.rules = builder.rules
+    loaded.problems = builder.problems
+    return loaded
+
+
+def load_bytes(path: str, data: bytes, *, use_libyaml: bool | None = None) -> LoadedFile:
+    text, problem = decode(path, data)
+    if problem is not None:
+        return LoadedFile(path, "", problems=[problem])
+    return load_text(path, text, use_libyaml=use_libyaml)
+
+
+def load_path(path: str, *, use_libyaml: bool | None = None) -> LoadedFile:
+    """Load a file named on the command line (`-` is standard input)."""
+    try:
+        if path == STDIN:
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            with Path(path).open("rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return LoadedFile(path, "", problems=[LoadProblem(SYNTAX_ERROR, Problem(
+            f"cannot read the file: {exc.strerror or exc}", point(1, 1)))])
+    if len(data) > MAX_FILE_BYTES:
+        return LoadedFile(path, "", problems=[LoadProblem(TOO_COMPLEX, Problem(
+            f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; split it",
+            point(1, 1)))])
+    return load_bytes(path, data, use_libyaml=use_libyaml)

@@ -1,0 +1,77 @@
+"""Plain YAML scalars that YAML 1.1 (PyYAML's dialect) reads as something other than text.
+
+A rule author who writes `PortRange: 22:22` or `Policy: no` means text; PyYAML reads the
+number 1342 and the boolean false. These helpers say, in words, what the parser made of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+TAG_PREFIX = "tag:yaml.org,2002:"
+STR = TAG_PREFIX + "str"
+INT = TAG_PREFIX + "int"
+FLOAT = TAG_PREFIX + "float"
+BOOL = TAG_PREFIX + "bool"
+NULL = TAG_PREFIX + "null"
+TIMESTAMP = TAG_PREFIX + "timestamp"
+MAP = TAG_PREFIX + "map"
+SEQ = TAG_PREFIX + "seq"
+MERGE = TAG_PREFIX + "merge"
+
+#: Tags a rule file may carry; anything else (`!!python/...`, custom `!tags`) is refused.
+STANDARD_TAGS = frozenset(
+    {STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, MAP, SEQ, MERGE, TAG_PREFIX + "binary",
+     TAG_PREFIX + "omap", TAG_PREFIX + "pairs", TAG_PREFIX + "set", TAG_PREFIX + "value"}
+)
+
+_DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+_OCTAL = re.compile(r"[-+]?0[0-7_]+\Z")
+
+
+def is_plain_decimal(text: str) -> bool:
+    return _DECIMAL.match(text) is not None
+
+
+def _sexagesimal(text: str) -> float:
+    sign = -1 if text.startswith("-") else 1
+    total = 0.0
+    for part in text.lstrip("+-").replace("_", "").split(":"):
+        total = total * 60 + float(part)
+    return sign * total
+
+
+def describe_reading(tag: str, text: str) -> tuple[str, bool]:
+    """What YAML 1.1 made of a plain scalar, and whether that is a surprise to a reader.
+
+    A surprise (sexagesimal, octal, `yes`/`no`/`on`/`off`, dates, underscores) is reported as a
+    coercion; an honest number or boolean in the wrong place is just the wrong type.
+    """
+    if tag == BOOL:
+        value = text.lower() in ("yes", "true", "on")
+        return f"the boolean {str(value).lower()}", text.lower() not in ("true", "false")
+    if tag == NULL:
+        return "null (no value)", False
+    if tag == INT:
+        body = text.replace("_", "")
+        if ":" in text:
+            return f"the number {int(_sexagesimal(text))} (base 60)", True
+        if body.lstrip("+-").startswith(("0x", "0X")):
+            return f"the number {int(body, 16)} (hexadecimal)", True
+        if body.lstrip("+-").startswith(("0b", "0B")):
+            return f"the number {int(body.replace('0b', '').replace('0B', ''), 2)} (binary)", True
+        if _OCTAL.match(text):
+            return f"the number {int(body, 8)} (octal)", True
+        if "_" in text or text.startswith("+"):
+            return f"the number {int(body)}", True
+        return f"the number {text}", False
+    if tag == FLOAT:
+        lowered = text.lower()
+        if lowered in (".inf", "+.inf", "-.inf", ".nan"):
+            return f"the special number {text}", True
+        if ":" in text:
+            return f"the number {_sexagesimal(text)} (base 60)", True
+        return f"the number {text}", "_" in text
+    if tag == TIMESTAMP:
+        return "a date", True
+    return "a non-text value", False
