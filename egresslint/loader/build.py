@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -119,6 +120,8 @@ class RuleFileBuilder:
             seen[name] = key
             if name == "rules":
                 rules_node = value
+            elif name.startswith(r.ANNOTATION_PREFIX):
+                pass  # a note about the whole file: kept in the text, never sent
             elif name == "defaults":
                 if isinstance(value, MappingNode):
                     defaults = self._fields(value, None, in_defaults=True)
@@ -158,7 +161,8 @@ class RuleFileBuilder:
             return
         fields = self._fields(node, index, in_defaults=False)
         for name, inherited in defaults.items():
-            fields.setdefault(name, inherited)
+            if name not in fields:
+                fields[name] = replace(inherited, from_defaults=True)
         api = {name: fv for name, fv in fields.items() if not name.startswith(r.ANNOTATION_PREFIX)}
         notes = {name: fv for name, fv in fields.items() if name.startswith(r.ANNOTATION_PREFIX)}
         self.rules.append(r.Rule(self.path, index, _content_span(node), api, notes))
@@ -244,6 +248,8 @@ class RuleFileBuilder:
             self.report(UNKNOWN_FIELD, f"annotation name `{name}` must be `x-` followed by "
                         "letters, digits, `-`, `_` or `.`", node_span(key), index, key=name)
             return
+        if value.tag not in yaml11.STANDARD_TAGS:
+            return  # reported by the tag scan
         if not isinstance(value, ScalarNode):
             self.report(WRONG_TYPE, f"annotation `{name}` must be text, not {_kind(value)}",
                         node_span(value), index, key=name)
@@ -252,15 +258,16 @@ class RuleFileBuilder:
 
     def _value(self, name: str, node: Node, index: int | None) -> r.FieldValue:
         span = node_span(node)
+        if node.tag not in yaml11.STANDARD_TAGS:
+            # Reported once by the tag scan; the value is unusable.
+            return r.FieldValue(name, None, getattr(node, "value", "") if isinstance(
+                node, ScalarNode) else "", span, usable=False)
         if not isinstance(node, ScalarNode):
             self.report(WRONG_TYPE, f"{name} must be {_expected(name)}, not {_kind(node)}",
                         span, index, key=name)
             return r.FieldValue(name, None, "", span, usable=False)
         text = node.value
         tag = node.tag
-        if tag not in yaml11.STANDARD_TAGS:
-            # Reported once by the tag scan; the value is unusable.
-            return r.FieldValue(name, None, text, span, usable=False)
         if name in r.INTEGER_FIELDS:
             if tag == yaml11.INT and yaml11.is_plain_decimal(text):
                 return r.FieldValue(name, int(text), text, span)
