@@ -291,6 +291,11 @@ class RuleFileBuilder:
             self.report(WRONG_TYPE, f"{name} has no value; write {expected}", span, index, key=name)
         elif surprise:
             quoted = "" if name in r.INTEGER_FIELDS else f"; quote it: \"{text}\""
+            sexagesimal = re.fullmatch(r"(\d+):(\d+)", text)
+            if name in (r.PORT_RANGE, r.SOURCE_PORT_RANGE) and sexagesimal:
+                quoted = f"; write \"{sexagesimal.group(1)}/{sexagesimal.group(2)}\""
+            elif name == r.POLICY:
+                quoted = "; write \"accept\" or \"drop\""
             self.report(YAML_COERCION, f"YAML 1.1 reads {name}: {text} as {reading}, not what "
                         f"is written{quoted}", span, index, key=name)
         elif name in r.INTEGER_FIELDS:

@@ -44,13 +44,19 @@ def test_libyaml_is_used_when_present() -> None:
     [
         pytest.param("PortRange: 22:22\n", (1, 12, "EGL003",
                      'YAML 1.1 reads PortRange: 22:22 as the number 1342 (base 60), not what is '
-                     'written; quote it: "22:22"'), id="sexagesimal-port-range"),
+                     'written; write "22/22"'), id="sexagesimal-port-range"),
         pytest.param("Policy: no\n", (1, 9, "EGL003",
                      'YAML 1.1 reads Policy: no as the boolean false, not what is written; '
-                     'quote it: "no"'), id="no-is-false"),
+                     'write "accept" or "drop"'), id="no-is-false"),
         pytest.param("Policy: On\n", (1, 9, "EGL003",
                      'YAML 1.1 reads Policy: On as the boolean true, not what is written; '
-                     'quote it: "On"'), id="on-is-true"),
+                     'write "accept" or "drop"'), id="on-is-true"),
+        pytest.param("SourcePortRange: 1:30\n", (1, 18, "EGL003",
+                     'YAML 1.1 reads SourcePortRange: 1:30 as the number 90 (base 60), not what '
+                     'is written; write "1/30"'), id="sexagesimal-source-ports"),
+        pytest.param("IpProtocol: off\n", (1, 13, "EGL003",
+                     'YAML 1.1 reads IpProtocol: off as the boolean false, not what is written; '
+                     'quote it: "off"'), id="off-is-false"),
         pytest.param("Priority: 010\n", (1, 11, "EGL003",
                      "YAML 1.1 reads Priority: 010 as the number 8 (octal), not what is written"),
                      id="octal-priority"),
