@@ -133,6 +133,20 @@ def schema() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("egresslint: interrupted\n")
+        return 130
+    except Exception as exc:
+        if os.environ.get("EGRESSLINT_DEBUG"):
+            raise
+        sys.stderr.write(f"egresslint: internal error: {type(exc).__name__}: {exc}\n"
+                         "Run again with EGRESSLINT_DEBUG=1 for details, and please report it.\n")
+        return EXIT_INTERNAL
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from egresslint.checks import PluginError
     from egresslint.discovery import PathError
     from egresslint.engine import SelectionError
@@ -155,15 +169,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except typer.Abort:
         sys.stderr.write("egresslint: aborted\n")
         return 130
-    except KeyboardInterrupt:
-        sys.stderr.write("egresslint: interrupted\n")
-        return 130
-    except Exception as exc:
-        if os.environ.get("EGRESSLINT_DEBUG"):
-            raise
-        sys.stderr.write(f"egresslint: internal error: {type(exc).__name__}: {exc}\n"
-                         "Run again with EGRESSLINT_DEBUG=1 for details, and please report it.\n")
-        return EXIT_INTERNAL
     return int(result) if isinstance(result, int) else EXIT_OK
 
 

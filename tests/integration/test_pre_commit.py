@@ -58,7 +58,7 @@ def test_hook_blocks_a_bad_commit_and_lets_a_good_one_through(repo: Path) -> Non
     failed = git(repo, "commit", "-m", "bad rule", check=False)
     assert failed.returncode != 0
     output = failed.stdout + failed.stderr
-    assert "egress/web.yaml:5:16: error EGL003" in output
+    assert "egress/web.yaml:4:16: error EGL003" in output
     assert git(repo, "rev-parse", "--verify", "HEAD", check=False).returncode != 0  # no commit
 
     (repo / "egress" / "web.yaml").write_text(GOOD)
@@ -82,4 +82,4 @@ def test_try_repo_runs_the_hook_on_the_given_files(repo: Path) -> None:
                           "egress/bad.yaml"], cwd=repo, capture_output=True, text=True,
                          env=env, timeout=600, check=False)
     assert bad.returncode == 1
-    assert "egress/bad.yaml:5:16: error EGL003" in bad.stdout
+    assert "egress/bad.yaml:4:16: error EGL003" in bad.stdout
