@@ -150,8 +150,8 @@ def _main(argv: Sequence[str] | None) -> int:
     from egresslint.checks import PluginError
     from egresslint.discovery import PathError
     from egresslint.engine import SelectionError
-    from egresslint.policy import PolicyError
     from egresslint.run import UsageError
+    from egresslint.yamlnodes import YamlFileError
 
     command = typer.main.get_command(app)
     try:
@@ -159,7 +159,7 @@ def _main(argv: Sequence[str] | None) -> int:
                               prog_name="egresslint", standalone_mode=False)
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except (UsageFailure, UsageError, PathError, SelectionError, PolicyError,
+    except (UsageFailure, UsageError, PathError, SelectionError, YamlFileError,
             PluginError) as exc:
         sys.stderr.write(f"egresslint: error: {exc}\n")
         return EXIT_USAGE

@@ -130,14 +130,20 @@ def validate(data: Any, schema_name: str, path: str, root: Node | None) -> None:
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         error = errors[0]
-        where = ".".join(str(p) for p in error.absolute_path) or "the document"
-        raise PolicyError(path, line_of(root, list(error.absolute_path)),
-                          f"{where}: {_short(error)}")
+        location = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})
+            extra = sorted(k for k in error.instance if k not in known)
+            if extra:
+                where = ".".join(str(p) for p in location)
+                raise PolicyError(path, line_of(root, [*location, extra[0]]),
+                                  f"unknown key `{extra[0]}`" + (f" in {where}" if where else "")
+                                  + f"; allowed: {', '.join(sorted(known))}")
+        where = ".".join(str(p) for p in location) or "the document"
+        raise PolicyError(path, line_of(root, location), f"{where}: {_short(error)}")
 
 
 def _short(error: Any) -> str:
-    if error.validator == "additionalProperties":
-        return str(error.message).replace("Additional properties are not allowed", "unknown key")
     if error.validator == "enum":
         return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
     return str(error.message)
