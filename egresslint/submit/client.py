@@ -87,6 +87,8 @@ class ClientSettings:
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    #: Optional: the ENS endpoint serves every region; a region only labels the requests.
+    region: str | None = None
 
     def __post_init__(self) -> None:
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
@@ -174,6 +176,7 @@ def build_client(
         connect_timeout=max(1, round(settings.connect_timeout * 1000)),  # milliseconds
         read_timeout=max(1, round(settings.read_timeout * 1000)),
         user_agent=f"egresslint/{__version__}",
+        region_id=settings.region,
     )
     return EnsClient(
         SdkClient(config),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -92,6 +92,7 @@ def submit_rules(
     dry_run: bool = False,
     all_or_nothing: bool = False,
     journal: Journal | None = None,
+    progress: Callable[[RuleOutcome], None] | None = None,
 ) -> SubmitReport:
     """Send every rule that passed lint, in order, and report an outcome per rule.
 
@@ -116,7 +117,7 @@ def submit_rules(
     if dry_run:
         return SubmitReport(_dry_run(rules, client, done), dry_run)
     assert client is not None
-    return _Run(client, journal, done).execute(rules)
+    return _Run(client, journal, done, progress).execute(rules)
 
 
 def _skipped(rule: PlannedRule) -> RuleOutcome:
@@ -182,8 +183,10 @@ def _from_error(rule: PlannedRule, status: Status, error: ApiCallError) -> RuleO
 class _Run:
     """One real run: sends rules in order, stopping a group or everything when told to."""
 
-    def __init__(self, client: EgressApi, journal: Journal | None, done: set[str]) -> None:
+    def __init__(self, client: EgressApi, journal: Journal | None, done: set[str],
+                 progress: Callable[[RuleOutcome], None] | None = None) -> None:
         self._client = client
+        self._progress = progress
         self._journal = journal
         self._done = done  # from the journal: earlier runs
         self._handled: dict[str, str] = {}  # rule key -> location, for this run
@@ -197,6 +200,8 @@ class _Run:
             if self._journal is not None and outcome.status is not Status.SUBMITTED:
                 self._record(outcome)  # submitted ones were recorded right after the call
             outcomes.append(outcome)
+            if self._progress is not None:
+                self._progress(outcome)
         return SubmitReport(tuple(outcomes), False, self._stopped)
 
     def _handle(self, rule: PlannedRule) -> RuleOutcome:

@@ -36,7 +36,7 @@ def load(request: pytest.FixtureRequest) -> object:
 
 
 def test_libyaml_is_used_when_present() -> None:
-    assert HAVE_LIBYAML == bool(yaml.__with_libyaml__)
+    assert bool(yaml.__with_libyaml__) == HAVE_LIBYAML
 
 
 @pytest.mark.parametrize(
