@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
 
 from egresslint.rule import Rule
 
@@ -14,6 +16,8 @@ class SecurityGroup:
     #: Existing (live) rules first, then proposed rules in path and file order: that order
     #: breaks ties between otherwise equal rules, so the proposed copy is the one reported.
     rules: list[Rule] = field(default_factory=list)
+    #: Results computed once and shared by the checks of one run (the group analysis).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def proposed(self) -> list[Rule]:
@@ -22,7 +26,11 @@ class SecurityGroup:
 
 def group_rules(rules: Iterable[Rule]) -> dict[str, SecurityGroup]:
     groups: dict[str, SecurityGroup] = {}
-    for rule in sorted(rules, key=lambda r: (r.origin != "existing", r.path, r.index)):
+    every = list(rules)
+    by_place = attrgetter("path", "index")
+    live = sorted((r for r in every if r.origin == "existing"), key=by_place)
+    proposed = sorted((r for r in every if r.origin != "existing"), key=by_place)
+    for rule in (*live, *proposed):
         group_id = rule.security_group_id
         if group_id is None:
             continue
