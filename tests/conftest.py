@@ -13,6 +13,13 @@ from egresslint.policy import load_policy
 LintText = Callable[..., list[Finding]]
 
 
+@pytest.fixture(autouse=True)
+def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under GitHub Actions `lint` prints annotations by default; tests expect text unless
+    they set GITHUB_ACTIONS themselves."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 @pytest.fixture
 def lint_text(tmp_path: Path) -> LintText:
     """Lint `text` saved as `name` under the default policy; returns the findings."""

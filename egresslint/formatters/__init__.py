@@ -11,13 +11,19 @@ from typing import TYPE_CHECKING
 from egresslint.finding import Severity
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from egresslint.checks import Registry
     from egresslint.engine import LintResult
+    from egresslint.suppression import SuppressionSummary
 
 #: Format name -> module under egresslint.formatters.
 FORMATS = {
     "text": "text",
     "json": "json_report",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
 }
 
 
@@ -31,6 +37,10 @@ class Report:
     config_source: str | None = None
     config_changes: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    #: What the suppression pass applied (inline, waivers, baseline), for every format to state.
+    suppression: SuppressionSummary | None = None
+    #: Locations in SARIF and GitHub annotations are relative to this (the repository root).
+    root: Path | None = None
 
     @property
     def failed(self) -> bool:

@@ -44,6 +44,21 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
+def suppressions_dict(report: Report) -> dict[str, Any]:
+    """How many findings each kind of suppression hid, and what the pass applied."""
+    from egresslint.suppression import SuppressionSummary, suppressed_counts
+
+    gate = report.suppression or SuppressionSummary()
+    return {
+        "counts": suppressed_counts(report.result.suppressed),
+        "inline": {"enabled": gate.inline_enabled, "found": gate.inline_comments,
+                   "not_applied": gate.not_applied},
+        "waivers": gate.waiver_file,
+        "baseline": None if gate.baseline_file is None else {
+            "file": gate.baseline_file, "fixed": [e.as_dict() for e in gate.fixed]},
+    }
+
+
 def document(report: Report) -> dict[str, Any]:
     return {
         "version": FORMAT_VERSION,
@@ -57,6 +72,7 @@ def document(report: Report) -> dict[str, Any]:
         },
         "findings": [finding_dict(f) for f in report.result.findings],
         "suppressed": [finding_dict(f) for f in report.result.suppressed],
+        "suppressions": suppressions_dict(report),
         "summary": {**report.result.summary(), "passed": not report.failed},
     }
 

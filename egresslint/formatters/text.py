@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from egresslint.finding import Finding, Severity
 from egresslint.formatters import Report
+from egresslint.suppression import describe_counts, summary_notes, suppressed_counts
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -57,11 +58,12 @@ def summary_lines(report: Report, color: bool) -> list[str]:
         else:
             lines.append(f"configuration: {report.config_source} (no changes to the policy)")
     lines.extend(report.notes)
+    lines.extend(summary_notes(report.suppression))
     counts = (f"{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
               f"{_plural(s['infos'], 'info')}")
     scope = f"{_plural(s['files'], 'file')}, {_plural(s['rules'], 'rule')}"
     if s["suppressed"]:
-        counts += f", {s['suppressed']} suppressed"
+        counts += f", {describe_counts(suppressed_counts(report.result.suppressed))}"
     verdict = (_paint("failed", "31;1", color) if report.failed
                else _paint("passed", "32;1", color))
     lines.append(f"{scope}: {counts}; {_plural(s['rules_with_errors'], 'rule')} with errors. "
