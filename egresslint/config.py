@@ -7,6 +7,7 @@ listed in the output, so a reviewer sees a weakened gate.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ class RepoConfig:
     fail_on: Severity | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
     checks: Mapping[str, CheckSetting] = field(default_factory=dict)
+    #: The waiver file, relative to the configuration's folder.
+    waivers: str | None = None
 
 
 def find_config(start: Path) -> RepoConfig | None:
@@ -71,11 +74,11 @@ def _read_pyproject(path: Path) -> RepoConfig | None:
     text = path.read_text(encoding="utf-8")
     if "[tool.egresslint" not in text:
         return None
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ImportError:  # Python 3.10
+    else:  # Python 3.10 has no TOML reader of its own
         try:
-            import tomli as tomllib  # type: ignore[no-redef]
+            import tomli as tomllib
         except ImportError:
             raise PolicyError(str(path), 0, "reading [tool.egresslint] on Python 3.10 needs "
                               "`pip install tomli`; or use .egresslint.yaml") from None
@@ -99,6 +102,7 @@ def _config(source: str, base_dir: Path, data: Mapping[str, Any]) -> RepoConfig:
         fail_on=Severity.parse(fail_on) if fail_on else None,
         settings=dict(data.get("settings") or {}),
         checks=parse_check_settings(data.get("checks") or {}),
+        waivers=data.get("waivers"),
     )
 
 

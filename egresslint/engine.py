@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from egresslint.checks import Check, CheckContext, Registry, Scope
 from egresslint.finding import Finding, Problem, RuleRef, Severity
 from egresslint.loader import LoadedFile, load_path
+from egresslint.location import identity_path
 from egresslint.policy import EffectiveCheck, Policy
 from egresslint.rule import Rule
 from egresslint.security_group import group_rules
@@ -116,11 +117,20 @@ class Engine:
                 ctx = self.context(check)
                 for group in groups.values():
                     for rule, problem in check.check_group(group, ctx):  # type: ignore[misc]
-                        if rule.origin == "proposed":
+                        # Live rules are reported only when the check's options ask.
+                        if rule.origin == "proposed" or ctx.options.get("report_existing"):
                             findings.append(self._finding(check, problem, rule.path, rule, None))
         findings = _with_unique_fingerprints(findings)
         findings.sort(key=lambda f: f.sort_key)
         return LintResult(files, rules, findings, list(existing))
+
+    def file_finding(self, code: str, problem: Problem, path: str,
+                     loaded: LoadedFile | None = None) -> Finding | None:
+        """A finding of a file-scope check raised after the run (the suppression pass), stamped
+        like any other; None when the check is not active."""
+        if code not in self.active:
+            return None
+        return self._finding(self.registry.get(code), problem, path, None, loaded)
 
     def _finding(self, check: Check | None, problem: Problem, path: str, rule: Rule | None,
                  loaded: LoadedFile | None) -> Finding:
@@ -154,7 +164,9 @@ def _fingerprint(code: str, path: str, rule: Rule | None, problem: Problem,
         anchor = lines[line - 1].strip() if 0 < line <= len(lines) else ""
     else:
         anchor = problem.message
-    digest = hashlib.sha256("\x1e".join((code, path, anchor, problem.key)).encode()).hexdigest()
+    # The repository-relative path, so `rules/a.yaml` and `./rules/a.yaml` agree.
+    where = identity_path(path)
+    digest = hashlib.sha256("\x1e".join((code, where, anchor, problem.key)).encode()).hexdigest()
     return digest[:32]
 
 

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from egresslint.finding import Severity
 
-OUTPUT_FORMATS = ("text", "json")
+if TYPE_CHECKING:
+    from egresslint.checks import Registry
+    from egresslint.config import Setup
+    from egresslint.engine import Engine, LintResult
+    from egresslint.rule import Rule
+    from egresslint.suppression import SuppressionSummary
+
+OUTPUT_FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
 class UsageError(Exception):
@@ -27,6 +38,21 @@ class LintRequest:
     use_config: bool = True
     color: bool = False
     cwd: Path | None = None
+    #: Report only findings not in this baseline file.
+    baseline: str | None = None
+    #: The waiver file (default: `waivers` in the configuration, or .egresslint-waivers.yaml).
+    waivers: str | None = None
+    #: False: inline `# egresslint: ignore[...]` comments are read and counted, not applied.
+    inline_suppressions: bool = True
+    #: The day suppressions and waivers expire against (default: today).
+    today: date | None = None
+    #: DescribeSecurityGroupAttribute responses: live rules that take part in group checks.
+    existing: list[str] = field(default_factory=list)
+
+
+def default_format(environ: Mapping[str, str]) -> str:
+    """Annotations when running under GitHub Actions, text otherwise."""
+    return "github" if environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
 def _severity(value: str | None, option: str) -> Severity | None:
@@ -38,16 +64,50 @@ def _severity(value: str | None, option: str) -> Severity | None:
         raise UsageError(f"{option} takes error, warning or info, not {value!r}") from None
 
 
+@dataclass
+class LintRun:
+    """A lint run with suppressions applied: what `lint`, `fix` and `baseline` share."""
+
+    setup: Setup
+    registry: Registry
+    engine: Engine
+    result: LintResult
+    suppression: SuppressionSummary
+    cwd: Path
+
+
 def lint_command(request: LintRequest) -> tuple[str, int]:
+    from egresslint.formatters import Report, renderer
+    from egresslint.location import root_for
+
+    output_format = request.output_format or default_format(os.environ)
+    if output_format not in OUTPUT_FORMATS:
+        raise UsageError(f"--format takes {', '.join(OUTPUT_FORMATS)}, not {output_format!r}")
+    run = run_lint(request)
+    setup, result = run.setup, run.result
+    report = Report(
+        result=result, registry=run.registry, policy_name=setup.policy.name,
+        policy_source=setup.policy.source, fail_on=setup.fail_on,
+        config_source=setup.config.source if setup.config else None,
+        config_changes=setup.changes, suppression=run.suppression, root=root_for(run.cwd),
+    )
+    return renderer(output_format)(report, request.color), report.exit_code
+
+
+def run_lint(request: LintRequest, *, suppress: bool = True,
+             live: Callable[[list[str]], Sequence[Rule]] | None = None) -> LintRun:
+    """Load, check and (unless `suppress` is False) apply suppressions.
+
+    `live`, given the security group ids of the proposed rules, returns their live rules,
+    which join the `--existing` ones in the group checks (`submit` reads them from the API).
+    """
     from egresslint.checks import load_registry
     from egresslint.config import resolve_setup
     from egresslint.discovery import discover
     from egresslint.engine import Engine
-    from egresslint.formatters import Report, renderer
+    from egresslint.suppression import GateOptions, SuppressionSummary, apply_suppressions
+    from egresslint.waivers import find_waiver_file
 
-    output_format = request.output_format or "text"
-    if output_format not in OUTPUT_FORMATS:
-        raise UsageError(f"--format takes {', '.join(OUTPUT_FORMATS)}, not {output_format!r}")
     cwd = request.cwd or Path.cwd()
     setup = resolve_setup(request.policy, use_config=request.use_config, cwd=cwd,
                           fail_on=_severity(request.fail_on, "--fail-on"))
@@ -62,14 +122,33 @@ def lint_command(request: LintRequest) -> tuple[str, int]:
                          ".egresslint.yaml")
     registry = load_registry()
     engine = Engine(registry, setup.policy, select=request.select, ignore=request.ignore)
-    result = engine.run(discover(paths, exclude))
-    report = Report(
-        result=result, registry=registry, policy_name=setup.policy.name,
-        policy_source=setup.policy.source, fail_on=setup.fail_on,
-        config_source=setup.config.source if setup.config else None,
-        config_changes=setup.changes,
+    from egresslint.existing import load_existing
+    from egresslint.loader import load_path
+
+    files = [load_path(path) for path in discover(paths, exclude)]
+    existing = load_existing(request.existing)
+    if live is not None:
+        group_ids = sorted({rule.security_group_id for loaded in files for rule in loaded.rules
+                            if rule.security_group_id})
+        existing = [*existing, *live(group_ids)]
+    result = engine.run_loaded(files, existing=existing)
+    if not suppress:
+        return LintRun(setup, registry, engine, result, SuppressionSummary(), cwd)
+    # Inline comments, the waiver file and the baseline, in one pass after the engine.
+    gate = GateOptions(
+        inline=request.inline_suppressions,
+        waivers=find_waiver_file(request.waivers, setup.config, cwd, request.use_config),
+        baseline=_beside(cwd, request.baseline),
+        today=request.today,
     )
-    return renderer(output_format)(report, request.color), report.exit_code
+    suppression = apply_suppressions(result, engine, gate)
+    return LintRun(setup, registry, engine, result, suppression, cwd)
+
+
+def _beside(cwd: Path, path: str | None) -> Path | None:
+    if path is None:
+        return None
+    return Path(path) if Path(path).is_absolute() else cwd / path
 
 
 def checks_listing() -> str:

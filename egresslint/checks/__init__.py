@@ -7,14 +7,22 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from egresslint.checks import (
+    allowed_destination,
+    copies,
     destination,
     loading,
     missing_field,
     port_range,
     priority,
+    priority_tie,
     protocol,
+    public_egress,
+    rule_limit,
     rule_policy,
     security_group_id,
+    shadowing,
+    special_destination,
+    suppressions,
 )
 from egresslint.checks.base import Check, CheckContext, Scope
 
@@ -36,6 +44,14 @@ def builtin_checks() -> tuple[Check, ...]:
         priority.CHECK,
         security_group_id.CHECK,
         missing_field.CHECK,
+        *suppressions.CHECKS,
+        *public_egress.CHECKS,
+        allowed_destination.CHECK,
+        special_destination.CHECK,
+        *copies.CHECKS,
+        priority_tie.CHECK,
+        *shadowing.CHECKS,
+        rule_limit.CHECK,
     )
 
 

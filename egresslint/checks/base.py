@@ -70,6 +70,10 @@ class Check:
     #: How the bad example is saved (a check about encodings needs a non-UTF-8 example).
     bad_example_encoding: str = "utf-8"
     tags: tuple[str, ...] = ()
+    #: Policy settings the examples assume, laid over the default policy's (a check that
+    #: enforces `allowed_destinations` needs some); shown on the check's page and used when
+    #: the test suite runs the examples.
+    example_settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []

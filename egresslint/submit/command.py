@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import TextIO
 
 from egresslint.finding import Finding, Severity
-from egresslint.loader import LoadedFile, load_path
+from egresslint.loader import LoadedFile
 from egresslint.rule import API_FIELDS, FieldValue, Rule
 from egresslint.span import Span
 from egresslint.submit.client import DEFAULT_ENDPOINT, ClientSettings, EgressApi, build_client
 from egresslint.submit.errors import ApiCallError, ErrorKind, SubmitError
 from egresslint.submit.journal import Journal
-from egresslint.submit.plan import PlannedRule
+from egresslint.submit.plan import PlannedRule, rule_key
 from egresslint.submit.run import RuleOutcome, Status, SubmitReport, submit_rules
 
 EXIT_OK = 0
@@ -77,18 +77,28 @@ def live_rules(permissions: Sequence[Mapping[str, str | int]], group_id: str) ->
     return rules
 
 
+def _duplicates_live(finding: Finding) -> bool:
+    from egresslint.checks.copies import DUPLICATE
+
+    return finding.code == DUPLICATE.code and bool(finding.related) and all(
+        r.path.startswith(LIVE_PREFIX) for r in finding.related)
+
+
 def _blocking(rule: Rule, findings: Sequence[Finding], file_blockers: Sequence[Finding],
-              fail_on: Severity) -> tuple[str, ...]:
+              fail_on: Severity, live: bool) -> tuple[str, ...]:
     reasons = [f"{f.code} {f.message} (line {f.line})" for f in file_blockers]
     reasons += [f"{f.code} {f.message}" for f in findings
-                if f.rule is not None and f.rule.index == rule.index and f.severity >= fail_on]
+                if f.rule is not None and f.rule.index == rule.index and f.severity >= fail_on
+                # Already live: reported as present, not refused, so a rerun is a no-op.
+                and not (live and _duplicates_live(f))]
     return tuple(reasons)
 
 
 def plan(files: Sequence[LoadedFile], rules: Sequence[Rule], findings: Sequence[Finding],
-         fail_on: Severity) -> list[PlannedRule]:
+         fail_on: Severity, live_keys: frozenset[str] = frozenset()) -> list[PlannedRule]:
     """One planned rule per proposed rule; any finding at or above `fail_on` on the rule, or on
-    its file as a whole, blocks it."""
+    its file as a whole, blocks it. A rule identical to a live one (`live_keys`) is not blocked
+    by being a duplicate of it: it is already in place."""
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
@@ -96,9 +106,10 @@ def plan(files: Sequence[LoadedFile], rules: Sequence[Rule], findings: Sequence[
     for rule in rules:
         in_file = by_path.get(rule.path, [])
         file_blockers = [f for f in in_file if f.rule is None and f.severity >= fail_on]
-        blocking = _blocking(rule, in_file, file_blockers, fail_on)
         params = {name: value for name, value in rule.api_parameters().items()
                   if isinstance(value, (str, int))}
+        blocking = _blocking(rule, in_file, file_blockers, fail_on,
+                             rule_key(params) in live_keys)
         planned.append(PlannedRule(rule.path, rule.span.line, rule.security_group_id or "",
                                    params, blocking))
     return planned
@@ -122,44 +133,33 @@ def _fetch_live(client: EgressApi, group_ids: Sequence[str]) -> list[Rule]:
 
 
 def run_submit(request: SubmitRequest) -> tuple[str, int]:
-    from egresslint.checks import load_registry
-    from egresslint.config import resolve_setup
-    from egresslint.discovery import discover
-    from egresslint.engine import Engine
-    from egresslint.run import UsageError, _severity
+    from egresslint.run import LintRequest, UsageError, run_lint
 
     if request.output_format not in ("text", "json"):
         raise UsageError(f"--format takes text or json, not {request.output_format!r}")
-    cwd = request.cwd or Path.cwd()
-    setup = resolve_setup(request.policy, use_config=request.use_config, cwd=cwd,
-                          fail_on=_severity(request.fail_on, "--fail-on"))
-    paths = list(request.paths)
-    exclude = list(request.exclude)
-    if setup.config is not None:
-        exclude.extend(setup.config.exclude)
-        if not paths:
-            paths = [str(setup.config.base_dir / p) for p in setup.config.paths]
-    if not paths:
-        raise UsageError("no paths given: name rule files or folders")
     if not request.dry_run and not request.yes and request.confirm is None:
         raise SubmitUsageError("refusing to submit without --yes: there is no terminal to ask "
                                "(use --dry-run to see the plan)")
-
-    files = [load_path(path) for path in discover(paths, exclude)]
-    group_ids = sorted({r.security_group_id for f in files for r in f.rules
-                        if r.security_group_id})
     client: EgressApi | None = None
     if not request.dry_run or request.fetch_existing:
         settings = request.settings or ClientSettings(endpoint=request.endpoint,
                                                       region=request.region)
-        factory = request.client_factory or build_client
-        client = factory(settings)
-    live = _fetch_live(client, group_ids) if client is not None and request.fetch_existing else []
+        client = (request.client_factory or build_client)(settings)
+    live: list[Rule] = []
 
-    registry = load_registry()
-    engine = Engine(registry, setup.policy, select=request.select, ignore=request.ignore)
-    result = engine.run_loaded(files, existing=live)
-    planned = plan(files, result.rules, result.findings, setup.fail_on)
+    def fetch(group_ids: list[str]) -> list[Rule]:
+        if client is not None and request.fetch_existing:
+            live.extend(_fetch_live(client, group_ids))
+        return live
+
+    # The same lint as `egresslint lint`, suppressions and waivers included.
+    lint = run_lint(LintRequest(
+        paths=list(request.paths), fail_on=request.fail_on, select=request.select,
+        ignore=request.ignore, exclude=request.exclude, policy=request.policy,
+        use_config=request.use_config, cwd=request.cwd), live=fetch)
+    result, setup = lint.result, lint.setup
+    live_keys = frozenset(rule_key(rule.api_parameters()) for rule in live)
+    planned = plan(result.files, result.rules, result.findings, setup.fail_on, live_keys)
 
     if not request.dry_run and not request.yes:
         assert request.confirm is not None
@@ -176,7 +176,7 @@ def run_submit(request: SubmitRequest) -> tuple[str, int]:
     try:
         report = submit_rules(planned, client, dry_run=request.dry_run,
                               all_or_nothing=request.all_or_nothing, journal=journal,
-                              progress=progress)
+                              progress=progress, present=live_keys)
     finally:
         if journal is not None:
             journal.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -93,6 +93,7 @@ def submit_rules(
     all_or_nothing: bool = False,
     journal: Journal | None = None,
     progress: Callable[[RuleOutcome], None] | None = None,
+    present: Collection[str] = (),
 ) -> SubmitReport:
     """Send every rule that passed lint, in order, and report an outcome per rule.
 
@@ -100,7 +101,8 @@ def submit_rules(
     any rule is blocked (this covers lint only: a rule the API refuses halfway through a run
     is not rolled back). A dry run changes nothing: with a client it reads each security
     group once to tell "already present" from "would submit"; the journal is only read.
-    Rules the journal records as done are not sent again.
+    Rules the journal records as done are not sent again, nor are rules whose key is in
+    `present` (rules the caller found in the live security group).
     """
     for rule in rules:
         check_planned(rule)
@@ -117,7 +119,7 @@ def submit_rules(
     if dry_run:
         return SubmitReport(_dry_run(rules, client, done), dry_run)
     assert client is not None
-    return _Run(client, journal, done, progress).execute(rules)
+    return _Run(client, journal, done, progress, set(present)).execute(rules)
 
 
 def _skipped(rule: PlannedRule) -> RuleOutcome:
@@ -156,9 +158,7 @@ def _dry_run(
         if rule.blocking:
             outcomes.append(_skipped(rule))
         elif key in present.get(rule.security_group_id, set()):
-            outcomes.append(
-                RuleOutcome(rule, Status.ALREADY_PRESENT, message="present in the security group")
-            )
+            outcomes.append(RuleOutcome(rule, Status.ALREADY_PRESENT, message=_LIVE))
         elif key in done:
             outcomes.append(RuleOutcome(rule, Status.ALREADY_PRESENT, message=_JOURNAL_DONE))
         elif failure is not None and failure.kind is ErrorKind.GROUP:
@@ -174,6 +174,7 @@ def _dry_run(
 
 
 _JOURNAL_DONE = "done in an earlier run (journal), not sent again"
+_LIVE = "present in the security group"
 
 
 def _from_error(rule: PlannedRule, status: Status, error: ApiCallError) -> RuleOutcome:
@@ -184,9 +185,11 @@ class _Run:
     """One real run: sends rules in order, stopping a group or everything when told to."""
 
     def __init__(self, client: EgressApi, journal: Journal | None, done: set[str],
-                 progress: Callable[[RuleOutcome], None] | None = None) -> None:
+                 progress: Callable[[RuleOutcome], None] | None = None,
+                 present: set[str] | None = None) -> None:
         self._client = client
         self._progress = progress
+        self._present = present or set()
         self._journal = journal
         self._done = done  # from the journal: earlier runs
         self._handled: dict[str, str] = {}  # rule key -> location, for this run
@@ -218,6 +221,8 @@ class _Run:
             return RuleOutcome(rule, Status.ALREADY_PRESENT, message=message)
         if key in self._done:
             return RuleOutcome(rule, Status.ALREADY_PRESENT, message=_JOURNAL_DONE)
+        if key in self._present:
+            return RuleOutcome(rule, Status.ALREADY_PRESENT, message=_LIVE)
         if self._journal is not None:
             self._journal.record_attempt(rule)
         try:

@@ -182,7 +182,7 @@ def test_internal_errors_have_no_traceback(files: Path, capsys: pytest.CaptureFi
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(egresslint.engine.Engine, "run", explode)
+    monkeypatch.setattr(egresslint.engine.Engine, "run_loaded", explode)
     monkeypatch.delenv("EGRESSLINT_DEBUG", raising=False)
     assert main(["lint", "good.yaml"]) == 3
     err = capsys.readouterr().err
