@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 PORT_MIN = 1
@@ -35,6 +36,8 @@ class PortRange(NamedTuple):
 EVERY_PORT = PortRange(PORT_MIN, PORT_MAX)
 
 
+# A few hundred distinct ranges serve a whole file; checks and the group analysis share answers.
+@lru_cache(maxsize=1 << 14)
 def parse_port_range(text: str, protocol: str | None) -> tuple[PortRange | None, str | None]:
     """Parse `text` for `protocol` (None when the protocol itself is invalid).
 
@@ -55,7 +58,8 @@ def parse_port_range(text: str, protocol: str | None) -> tuple[PortRange | None,
         loose = _LOOSE.match(text)
         if loose is not None:
             first, last = loose.group(1), loose.group(2)
-            return None, f"`{text}` is not of the form start/end: write \"{int(first)}/{int(last)}\""
+            return None, (f"`{text}` is not of the form start/end: "
+                          f"write \"{int(first)}/{int(last)}\"")
         if text.strip().isdigit():
             port = int(text.strip())
             return None, f"`{text}` is a single port: write \"{port}/{port}\""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final, Protocol
 
 from egresslint.span import Span
 
@@ -36,21 +37,69 @@ DEFAULT_POLICY = "accept"
 DEFAULT_PRIORITY = 1
 
 
-@dataclass(frozen=True, slots=True)
+class SpanSource(Protocol):
+    """Where a value's position comes from when it is worked out only on demand (the JSON
+    reader locates values lazily: most values never need a position)."""
+
+    def span_of(self, name: str) -> Span: ...
+
+
 class FieldValue:
     """One value of a rule.
 
     `value` is the typed value (str, or int for Priority); `text` is the scalar as written
     (without quotes). `usable` is False when the loader already reported the value (wrong
     type, a YAML 1.1 coercion): checks then leave the field alone rather than report twice.
+
+    Immutable by contract (as a frozen dataclass would be), but a plain slotted class: a large
+    file builds hundreds of thousands of these, and a frozen dataclass costs five times as much
+    to construct. `span` may be computed on first use from a `SpanSource`.
     """
 
-    name: str
-    value: object
-    text: str
-    span: Span
-    usable: bool = True
-    from_defaults: bool = False
+    __slots__ = ("_source", "_span", "from_defaults", "name", "str_value", "text", "usable",
+                 "value")
+
+    def __init__(self, name: str, value: object, text: str, span: Span | None,
+                 usable: bool = True, from_defaults: bool = False, *,
+                 source: SpanSource | None = None) -> None:
+        self.name: Final = name
+        self.value: Final = value
+        self.text: Final = text
+        self._span = span
+        self._source: Final = source
+        self.usable: Final = usable
+        self.from_defaults: Final = from_defaults
+        #: `value` when it is usable text, else None: what `Rule.text` answers, which the group
+        #: analysis asks millions of times on a large file.
+        self.str_value: Final = value if usable and isinstance(value, str) else None
+
+    @property
+    def span(self) -> Span:
+        span = self._span
+        if span is None:
+            assert self._source is not None, "a FieldValue has a span or a source for one"
+            span = self._span = self._source.span_of(self.name)
+        return span
+
+    def replace(self, *, from_defaults: bool) -> FieldValue:
+        return FieldValue(self.name, self.value, self.text, self._span, self.usable,
+                          from_defaults, source=self._source)
+
+    def _key(self) -> tuple[str, object, str, Span, bool, bool]:
+        return (self.name, self.value, self.text, self.span, self.usable, self.from_defaults)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FieldValue):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"FieldValue(name={self.name!r}, value={self.value!r}, text={self.text!r}, "
+                f"span={self.span!r}, usable={self.usable!r}, "
+                f"from_defaults={self.from_defaults!r})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +118,7 @@ class Rule:
     def text(self, name: str) -> str | None:
         """The usable string value of a field, or None."""
         fv = self.fields.get(name)
-        if fv is None or not fv.usable or not isinstance(fv.value, str):
-            return None
-        return fv.value
+        return None if fv is None else fv.str_value
 
     @property
     def security_group_id(self) -> str | None:
@@ -80,7 +127,8 @@ class Rule:
 
     @property
     def policy(self) -> str:
-        return self.text(POLICY) or DEFAULT_POLICY
+        fv = self.fields.get(POLICY)
+        return (fv.str_value if fv is not None else None) or DEFAULT_POLICY
 
     @property
     def priority(self) -> int:

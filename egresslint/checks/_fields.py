@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from egresslint.finding import Edit, Problem
-from egresslint.rule import IP_PROTOCOL, FieldValue, Rule
 from egresslint.ports import PROTOCOLS
+from egresslint.rule import IP_PROTOCOL, FieldValue, Rule
 
 
 def field_problem(fv: FieldValue, message: str, *, fix_to: str | None = None,

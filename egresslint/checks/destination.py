@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from egresslint.checks._fields import field_problem
 from egresslint.checks.base import Check, CheckContext, Scope
@@ -13,29 +13,29 @@ from egresslint.rule import DEST_CIDR_IP, Rule
 _HOST_BITS = "has host bits set"
 
 
-def check_malformed(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
-    fv = rule.field(DEST_CIDR_IP)
+def check_malformed(rule: Rule, ctx: CheckContext) -> Sequence[Problem]:
+    fv = rule.fields.get(DEST_CIDR_IP)
     if fv is None or not fv.usable:
-        return
-    _, message = parse_destination(fv.text)
+        return ()
+    message = parse_destination(fv.text)[1]  # cached, so both checks parse each text once
     if message is None or _HOST_BITS in message:
-        return
+        return ()
     fix = fv.text.strip() if fv.text.strip() != fv.text else None
     if fix is not None and parse_destination(fix)[1] is not None:
         fix = None
-    yield field_problem(fv, f"DestCidrIp {message}", fix_to=fix)
+    return (field_problem(fv, f"DestCidrIp {message}", fix_to=fix),)
 
 
-def check_host_bits(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
-    fv = rule.field(DEST_CIDR_IP)
+def check_host_bits(rule: Rule, ctx: CheckContext) -> Sequence[Problem]:
+    fv = rule.fields.get(DEST_CIDR_IP)
     if fv is None or not fv.usable:
-        return
-    _, message = parse_destination(fv.text)
+        return ()
+    message = parse_destination(fv.text)[1]
     if message is None or _HOST_BITS not in message:
-        return
+        return ()
     network = message.split("did you mean ", 1)[1].split(" or ", 1)[0]
     # Which of the two was meant cannot be known: offered, never applied by `fix`.
-    yield field_problem(fv, f"DestCidrIp {message}", fix_to=network, safe=False)
+    return (field_problem(fv, f"DestCidrIp {message}", fix_to=network, safe=False),)
 
 
 INVALID = Check(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from egresslint.checks.base import Check, CheckContext, Scope
 from egresslint.finding import Problem, Severity
 from egresslint.rule import REQUIRED_FIELDS, SECURITY_GROUP_ID, Rule
 from egresslint.span import Span
 
+_REQUIRED = frozenset(REQUIRED_FIELDS)
 _WHAT = {
     "SecurityGroupId": "the group the rule belongs to, such as \"sg-5tsq3x7kkt2o9f6b\"; "
     "set it on the rule or once under `defaults:`",
@@ -18,12 +19,14 @@ _WHAT = {
 }
 
 
-def check(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
+def check(rule: Rule, ctx: CheckContext) -> Sequence[Problem]:
+    fields = rule.fields
+    if fields.keys() >= _REQUIRED:  # one C-level comparison for the usual complete rule
+        return ()
+    missing = [name for name in REQUIRED_FIELDS if name not in fields]
     start = Span(rule.span.line, rule.span.column, rule.span.line, rule.span.column + 1)
-    for name in REQUIRED_FIELDS:
-        if name not in rule.fields:
-            yield Problem(f"the rule has no {name}, which the API requires: add {name} "
-                          f"({_WHAT[name]})", start, key=name)
+    return [Problem(f"the rule has no {name}, which the API requires: add {name} "
+                    f"({_WHAT[name]})", start, key=name) for name in missing]
 
 
 CHECK = Check(

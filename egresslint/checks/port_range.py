@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from egresslint.checks._fields import field_problem, protocol_of
 from egresslint.checks.base import Check, CheckContext, Scope
@@ -11,19 +11,31 @@ from egresslint.ports import parse_port_range
 from egresslint.rule import PORT_RANGE, SOURCE_PORT_RANGE, Rule
 
 
-def check(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
+def check(rule: Rule, ctx: CheckContext) -> Sequence[Problem]:
+    fields = rule.fields
+    dport = fields.get(PORT_RANGE)
+    sport = fields.get(SOURCE_PORT_RANGE)
+    if dport is None and sport is None:
+        return ()
     protocol = protocol_of(rule)
-    for name in (PORT_RANGE, SOURCE_PORT_RANGE):
-        fv = rule.field(name)
+    if sport is None and dport is not None and dport.usable:
+        # The usual rule: one range, already seen in this file (parse results are cached).
+        message = parse_port_range(dport.text, protocol)[1]
+        if message is None:
+            return ()
+    problems: list[Problem] = []
+    for name, fv in ((PORT_RANGE, dport), (SOURCE_PORT_RANGE, sport)):
         if fv is None or not fv.usable:
             continue
-        _, message = parse_port_range(fv.text, protocol)
+        # Cached: a file has a few hundred distinct ranges.
+        message = parse_port_range(fv.text, protocol)[1]
         if message is not None:
             fix = None
             stripped = fv.text.replace(" ", "")
             if stripped != fv.text and parse_port_range(stripped, protocol)[1] is None:
                 fix = stripped  # only spaces were wrong: safe to remove them
-            yield field_problem(fv, f"{name} {message}", fix_to=fix)
+            problems.append(field_problem(fv, f"{name} {message}", fix_to=fix))
+    return problems
 
 
 CHECK = Check(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from egresslint.checks._fields import field_problem
 from egresslint.checks.base import Check, CheckContext, Scope
@@ -13,14 +13,15 @@ PRIORITY_MIN = 1
 PRIORITY_MAX = 100
 
 
-def check(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
-    fv = rule.field(PRIORITY)
+def check(rule: Rule, ctx: CheckContext) -> Sequence[Problem]:
+    fv = rule.fields.get(PRIORITY)
     if fv is None or not fv.usable or not isinstance(fv.value, int):
-        return
-    if not PRIORITY_MIN <= fv.value <= PRIORITY_MAX:
-        nearest = min(max(fv.value, PRIORITY_MIN), PRIORITY_MAX)
-        yield field_problem(fv, f"Priority {fv.value} is outside 1..100 (1 is the highest); "
-                            f"the nearest valid value is {nearest}")
+        return ()
+    if PRIORITY_MIN <= fv.value <= PRIORITY_MAX:
+        return ()
+    nearest = min(max(fv.value, PRIORITY_MIN), PRIORITY_MAX)
+    return (field_problem(fv, f"Priority {fv.value} is outside 1..100 (1 is the highest); "
+                          f"the nearest valid value is {nearest}"),)
 
 
 CHECK = Check(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from egresslint.checks._fields import field_problem
 from egresslint.checks.base import Check, CheckContext, Scope
@@ -13,21 +13,21 @@ from egresslint.rule import IP_PROTOCOL, Rule
 _ALIASES = {"-1": "all", "any": "all", "*": "all", "ip": "all", "ipv4": "all"}
 
 
-def check(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
-    fv = rule.field(IP_PROTOCOL)
+# Field checks run once per rule: plain functions returning a tuple, which costs a fraction of
+# a generator when (as nearly always) there is nothing to say.
+def check(rule: Rule, ctx: CheckContext) -> Sequence[Problem]:
+    fv = rule.fields.get(IP_PROTOCOL)
     if fv is None or not fv.usable or fv.text in PROTOCOLS:
-        return
+        return ()
     text = fv.text
     folded = text.strip().lower()
     if folded in PROTOCOLS:
         reason = "IpProtocol is case-sensitive" if text.strip() == text else "it has spaces"
-        yield field_problem(fv, f"`{text}` is not a protocol ({reason}): write \"{folded}\"",
-                            fix_to=folded)
-    elif folded in _ALIASES:
-        yield field_problem(fv, f"`{text}` is not a protocol: for every protocol write \"all\"")
-    else:
-        yield field_problem(fv, f"`{text}` is not a protocol: write one of "
-                            f"{', '.join(PROTOCOLS)}")
+        return (field_problem(fv, f"`{text}` is not a protocol ({reason}): write \"{folded}\"",
+                              fix_to=folded),)
+    if folded in _ALIASES:
+        return (field_problem(fv, f"`{text}` is not a protocol: for every protocol write \"all\""),)
+    return (field_problem(fv, f"`{text}` is not a protocol: write one of {', '.join(PROTOCOLS)}"),)
 
 
 CHECK = Check(

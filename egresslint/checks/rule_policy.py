@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from egresslint.checks._fields import field_problem
 from egresslint.checks.base import Check, CheckContext, Scope
@@ -14,20 +14,20 @@ _SYNONYMS = {"allow": "accept", "permit": "accept", "deny": "drop", "reject": "d
              "block": "drop"}
 
 
-def check(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
-    fv = rule.field(POLICY)
+def check(rule: Rule, ctx: CheckContext) -> Sequence[Problem]:
+    fv = rule.fields.get(POLICY)
     if fv is None or not fv.usable or fv.text in POLICIES:
-        return
+        return ()
     folded = fv.text.strip().lower()
     if folded in POLICIES:
-        yield field_problem(fv, f"Policy `{fv.text}` must be lower case: write \"{folded}\"",
-                            fix_to=folded)
-    elif folded in _SYNONYMS:
+        return (field_problem(fv, f"Policy `{fv.text}` must be lower case: write \"{folded}\"",
+                              fix_to=folded),)
+    if folded in _SYNONYMS:
         # A synonym's meaning is clear to a person but it is still a change of value.
-        yield field_problem(fv, f"Policy `{fv.text}` is not a policy: write "
-                            f"\"{_SYNONYMS[folded]}\"", fix_to=_SYNONYMS[folded], safe=False)
-    else:
-        yield field_problem(fv, f"Policy `{fv.text}` is not a policy: write \"accept\" or \"drop\"")
+        return (field_problem(fv, f"Policy `{fv.text}` is not a policy: write "
+                              f"\"{_SYNONYMS[folded]}\"", fix_to=_SYNONYMS[folded], safe=False),)
+    return (field_problem(fv, f"Policy `{fv.text}` is not a policy: write \"accept\" or "
+                          "\"drop\""),)
 
 
 CHECK = Check(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Sequence
+from functools import lru_cache
 
 from egresslint.checks._fields import field_problem
 from egresslint.checks.base import Check, CheckContext, Scope
@@ -14,20 +15,25 @@ from egresslint.rule import SECURITY_GROUP_ID, Rule
 SECURITY_GROUP_ID_PATTERN = re.compile(r"sg-[a-z0-9]+\Z")
 
 
-def check(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
-    fv = rule.field(SECURITY_GROUP_ID)
-    if fv is None or not fv.usable or SECURITY_GROUP_ID_PATTERN.match(fv.text):
-        return
+def check(rule: Rule, ctx: CheckContext) -> Sequence[Problem]:
+    fv = rule.fields.get(SECURITY_GROUP_ID)
+    if fv is None or not fv.usable or _valid_id(fv.text):
+        return ()
     text = fv.text
     if "*" in text:
-        yield field_problem(fv, f"SecurityGroupId `{text}` is masked (`*`), as in documentation "
-                            "examples: write the real id")
-    elif SECURITY_GROUP_ID_PATTERN.match(text.strip().lower()):
-        yield field_problem(fv, f"SecurityGroupId `{text}` must be lower case without spaces: "
-                            f"write \"{text.strip().lower()}\"")
-    else:
-        yield field_problem(fv, f"SecurityGroupId `{text}` is not a security group id: "
-                            "ids look like \"sg-5tsq3x7kkt2o9f6b\"")
+        return (field_problem(fv, f"SecurityGroupId `{text}` is masked (`*`), as in "
+                              "documentation examples: write the real id"),)
+    if SECURITY_GROUP_ID_PATTERN.match(text.strip().lower()):
+        return (field_problem(fv, f"SecurityGroupId `{text}` must be lower case without spaces: "
+                              f"write \"{text.strip().lower()}\""),)
+    return (field_problem(fv, f"SecurityGroupId `{text}` is not a security group id: "
+                          "ids look like \"sg-5tsq3x7kkt2o9f6b\""),)
+
+
+@lru_cache(maxsize=1 << 14)
+def _valid_id(text: str) -> bool:
+    # Every rule of a group repeats its id.
+    return SECURITY_GROUP_ID_PATTERN.match(text) is not None
 
 
 CHECK = Check(

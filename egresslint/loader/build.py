@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import replace
+from typing import NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -46,19 +46,46 @@ _EXAMPLES = {
 }
 
 
+#: Allowed tags of a field name (a plain `true:` or `1:` is still a name, reported as unknown).
+KEY_TAGS = frozenset({yaml11.STR, yaml11.BOOL, yaml11.INT, yaml11.NULL, yaml11.FLOAT})
+
+
+class Value(NamedTuple):
+    """What the field logic needs to know of a value, however it was read (a composed node,
+    a parser event, a JSON token)."""
+
+    kind: str  # "a scalar", "a mapping", "a list", "a value"
+    tag: str
+    text: str  # the scalar as written; "" for collections
+    style: str | None  # None or "" when plain
+    span: Span
+
+
 def node_span(node: Node) -> Span:
     start, end = node.start_mark, node.end_mark
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def node_value(node: Node) -> Value:
+    if isinstance(node, ScalarNode):
+        return Value("a scalar", scalar_tag(node.tag, node.value, node.style), node.value,
+                     node.style, node_span(node))
+    return Value(_kind(node), node.tag, "", None, node_span(node))
+
+
+def scalar_tag(tag: str, text: str, style: str | None) -> str:
+    """The tag the field logic goes by. An empty plain scalar is no value whichever way it was
+    tagged: libyaml reads `Key: !` as an empty string, the Python parser as null."""
+    if tag == yaml11.STR and not text and not style:
+        return yaml11.NULL
+    return tag
 
 
 def _content_span(node: MappingNode) -> Span:
     """A block mapping's end mark sits at the start of whatever follows it; end the span at
     its last value instead, so a rule's span covers exactly its own lines."""
     start = node.start_mark
-    if node.value and not node.flow_style:
-        end = node.value[-1][1].end_mark
-    else:
-        end = node.end_mark
+    end = node.value[-1][1].end_mark if node.value and not node.flow_style else node.end_mark
     return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
@@ -67,7 +94,8 @@ def _kind(node: Node) -> str:
 
 
 def _is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == yaml11.NULL and not node.style
+    return (isinstance(node, ScalarNode) and not node.style
+            and scalar_tag(node.tag, node.value, node.style) == yaml11.NULL)
 
 
 class RuleFileBuilder:
@@ -78,7 +106,8 @@ class RuleFileBuilder:
 
     def report(self, code: str, message: str, span: Span, rule_index: int | None = None,
                related: tuple[Related, ...] = (), key: str = "") -> None:
-        self.problems.append(LoadProblem(code, Problem(message, span, related, key=key), rule_index))
+        self.problems.append(LoadProblem(code, Problem(message, span, related, key=key),
+                                         rule_index))
 
     # -- shapes ----------------------------------------------------------------------------
 
@@ -108,16 +137,16 @@ class RuleFileBuilder:
     def _build_document(self, root: MappingNode) -> None:
         rules_node: Node | None = None
         defaults: dict[str, r.FieldValue] = {}
-        seen: dict[str, Node] = {}
+        seen: dict[str, Span] = {}
         for key, value in root.value:
             name = key.value if isinstance(key, ScalarNode) else None
             if name is None:
                 self.report(WRONG_TYPE, "a key must be a plain name", node_span(key))
                 continue
             if name in seen:
-                self._duplicate(name, key, seen[name], None)
+                self.duplicate(name, node_span(key), seen[name], None)
                 continue
-            seen[name] = key
+            seen[name] = node_span(key)
             if name == "rules":
                 rules_node = value
             elif name.startswith(r.ANNOTATION_PREFIX):
@@ -129,14 +158,7 @@ class RuleFileBuilder:
                     self.report(WRONG_TYPE, f"`defaults` must be a mapping of rule fields, "
                                 f"not {_kind(value)}", node_span(value))
             else:
-                hint = _did_you_mean(name, TOP_LEVEL_KEYS)
-                self.report(
-                    UNKNOWN_FIELD,
-                    f"unknown top-level key `{name}`; a rule file has `rules:` and optional "
-                    f"`defaults:`{hint}",
-                    node_span(key),
-                    key=name,
-                )
+                self.unknown_top_level(name, node_span(key))
         if rules_node is None:
             self.report(INVALID_SHAPE, "the file has `defaults:` but no `rules:` list",
                         node_span(root))
@@ -148,6 +170,11 @@ class RuleFileBuilder:
             self.report(WRONG_TYPE, f"`rules` must be a list of rules, not {_kind(rules_node)}",
                         node_span(rules_node))
 
+    def unknown_top_level(self, name: str, span: Span) -> None:
+        hint = _did_you_mean(name, TOP_LEVEL_KEYS)
+        self.report(UNKNOWN_FIELD, f"unknown top-level key `{name}`; a rule file has `rules:` "
+                    f"and optional `defaults:`{hint}", span, key=name)
+
     def _build_rules(self, node: SequenceNode, defaults: dict[str, r.FieldValue]) -> None:
         if not node.value:
             self.report(NO_RULES, "the list of rules is empty", node_span(node))
@@ -156,16 +183,22 @@ class RuleFileBuilder:
 
     def _build_rule(self, node: Node, index: int, defaults: dict[str, r.FieldValue]) -> None:
         if not isinstance(node, MappingNode):
-            self.report(INVALID_SHAPE, f"a rule must be a mapping of fields, not {_kind(node)}",
-                        node_span(node), index)
+            self.not_a_rule(_kind(node), node_span(node), index)
             return
         fields = self._fields(node, index, in_defaults=False)
+        self.add_rule(index, _content_span(node), fields, defaults)
+
+    def not_a_rule(self, kind: str, span: Span, index: int) -> None:
+        self.report(INVALID_SHAPE, f"a rule must be a mapping of fields, not {kind}", span, index)
+
+    def add_rule(self, index: int, span: Span, fields: dict[str, r.FieldValue],
+                 defaults: dict[str, r.FieldValue]) -> None:
         for name, inherited in defaults.items():
             if name not in fields:
-                fields[name] = replace(inherited, from_defaults=True)
+                fields[name] = inherited.replace(from_defaults=True)
         api = {name: fv for name, fv in fields.items() if not name.startswith(r.ANNOTATION_PREFIX)}
         notes = {name: fv for name, fv in fields.items() if name.startswith(r.ANNOTATION_PREFIX)}
-        self.rules.append(r.Rule(self.path, index, _content_span(node), api, notes))
+        self.rules.append(r.Rule(self.path, index, span, api, notes))
 
     # -- fields ----------------------------------------------------------------------------
 
@@ -187,9 +220,10 @@ class RuleFileBuilder:
             else:
                 yield key, value, False
 
-    def _fields(self, node: MappingNode, index: int | None, *, in_defaults: bool) -> dict[str, r.FieldValue]:
+    def _fields(self, node: MappingNode, index: int | None, *,
+                in_defaults: bool) -> dict[str, r.FieldValue]:
         fields: dict[str, r.FieldValue] = {}
-        first_key: dict[str, Node] = {}
+        first_key: dict[str, Span] = {}
         merged: list[tuple[Node, Node]] = []
         for key, value, from_merge in self._pairs(node):
             if from_merge:
@@ -203,85 +237,100 @@ class RuleFileBuilder:
         return fields
 
     def _field(self, key: Node, value: Node, index: int | None, fields: dict[str, r.FieldValue],
-               first_key: dict[str, Node], in_defaults: bool) -> None:
-        if not isinstance(key, ScalarNode) or key.tag not in (yaml11.STR, yaml11.BOOL,
-                                                                 yaml11.INT, yaml11.NULL,
-                                                                 yaml11.FLOAT):
+               first_key: dict[str, Span], in_defaults: bool) -> None:
+        if not isinstance(key, ScalarNode) or key.tag not in KEY_TAGS:
             self.report(WRONG_TYPE, f"a field name must be text, not {_kind(key)}",
                         node_span(key), index)
             return
-        name = key.value
-        if name in first_key:
-            self._duplicate(name, key, first_key[name], index)
-            return
-        first_key[name] = key
-        if name in r.API_FIELDS:
-            fields[name] = self._value(name, value, index)
-        elif name.startswith(r.ANNOTATION_PREFIX):
-            self._annotation(name, key, value, index, fields)
-        else:
-            where = "in `defaults`" if in_defaults else "in a rule"
-            hint = _did_you_mean(name, r.API_FIELDS)
-            if not hint and not in_defaults and name in TOP_LEVEL_KEYS:
-                hint = "; `rules` and `defaults` belong at the top of the file"
-            elif not hint:
-                hint = (f"; fields are {', '.join(r.API_FIELDS)}, and annotations start with "
-                        f"`{r.ANNOTATION_PREFIX}`")
-            self.report(UNKNOWN_FIELD, f"unknown field `{name}` {where}{hint}", node_span(key),
-                        index, key=name)
+        self.entry(key.value, node_span(key), node_value(value), index, fields, first_key,
+                   in_defaults)
 
-    def _duplicate(self, name: str, key: Node, first: Node, index: int | None) -> None:
-        first_span = node_span(first)
+    # -- one `name: value` pair, however it was read -----------------------------------------
+
+    def entry(self, name: str, key_span: Span, value: Value, index: int | None,
+              fields: dict[str, r.FieldValue], first_key: dict[str, Span],
+              in_defaults: bool) -> None:
+        if name in first_key:
+            self.duplicate(name, key_span, first_key[name], index)
+            return
+        first_key[name] = key_span
+        self.assign(name, key_span, value, index, fields, in_defaults)
+
+    def assign(self, name: str, key_span: Span, value: Value, index: int | None,
+               fields: dict[str, r.FieldValue], in_defaults: bool) -> None:
+        """A pair whose name is text and set for the first time."""
+        if name in r.API_FIELDS:
+            fields[name] = self.value(name, value, index)
+        elif name.startswith(r.ANNOTATION_PREFIX):
+            self.annotation(name, key_span, value, index, fields)
+        else:
+            self.unknown_field(name, key_span, index, in_defaults)
+
+    def unknown_field(self, name: str, key_span: Span, index: int | None,
+                      in_defaults: bool) -> None:
+        where = "in `defaults`" if in_defaults else "in a rule"
+        hint = _did_you_mean(name, r.API_FIELDS)
+        if not hint and not in_defaults and name in TOP_LEVEL_KEYS:
+            hint = "; `rules` and `defaults` belong at the top of the file"
+        elif not hint:
+            hint = (f"; fields are {', '.join(r.API_FIELDS)}, and annotations start with "
+                    f"`{r.ANNOTATION_PREFIX}`")
+        self.report(UNKNOWN_FIELD, f"unknown field `{name}` {where}{hint}", key_span, index,
+                    key=name)
+
+    def key_not_text(self, kind: str, span: Span, index: int | None) -> None:
+        self.report(WRONG_TYPE, f"a field name must be text, not {kind}", span, index)
+
+    def duplicate(self, name: str, key_span: Span, first_span: Span, index: int | None) -> None:
         self.report(
             DUPLICATE_KEY,
             f"`{name}` is set twice; the first value (line {first_span.line}) is kept and this "
             "one ignored: delete one",
-            node_span(key),
+            key_span,
             index,
             (Related(self.path, first_span.line, first_span.column, f"first `{name}`"),),
             key=name,
         )
 
-    def _annotation(self, name: str, key: Node, value: Node, index: int | None,
-                    fields: dict[str, r.FieldValue]) -> None:
+    def annotation(self, name: str, key_span: Span, value: Value, index: int | None,
+                   fields: dict[str, r.FieldValue]) -> None:
         if not _ANNOTATION_NAME.match(name):
             self.report(UNKNOWN_FIELD, f"annotation name `{name}` must be `x-` followed by "
-                        "letters, digits, `-`, `_` or `.`", node_span(key), index, key=name)
+                        "letters, digits, `-`, `_` or `.`", key_span, index, key=name)
             return
         if value.tag not in yaml11.STANDARD_TAGS:
             return  # reported by the tag scan
-        if not isinstance(value, ScalarNode):
-            self.report(WRONG_TYPE, f"annotation `{name}` must be text, not {_kind(value)}",
-                        node_span(value), index, key=name)
+        if value.kind != "a scalar":
+            self.report(WRONG_TYPE, f"annotation `{name}` must be text, not {value.kind}",
+                        value.span, index, key=name)
             return
-        fields[name] = r.FieldValue(name, value.value, value.value, node_span(value))
+        fields[name] = r.FieldValue(name, value.text, value.text, value.span)
 
-    def _value(self, name: str, node: Node, index: int | None) -> r.FieldValue:
-        span = node_span(node)
-        if node.tag not in yaml11.STANDARD_TAGS:
+    def value(self, name: str, value: Value, index: int | None) -> r.FieldValue:
+        span = value.span
+        if value.tag not in yaml11.STANDARD_TAGS:
             # Reported once by the tag scan; the value is unusable.
-            return r.FieldValue(name, None, getattr(node, "value", "") if isinstance(
-                node, ScalarNode) else "", span, usable=False)
-        if not isinstance(node, ScalarNode):
-            self.report(WRONG_TYPE, f"{name} must be {_expected(name)}, not {_kind(node)}",
+            return r.FieldValue(name, None, value.text, span, usable=False)
+        if value.kind != "a scalar":
+            self.report(WRONG_TYPE, f"{name} must be {_expected(name)}, not {value.kind}",
                         span, index, key=name)
             return r.FieldValue(name, None, "", span, usable=False)
-        text = node.value
-        tag = node.tag
+        text = value.text
+        tag = value.tag
         if name in r.INTEGER_FIELDS:
             if tag == yaml11.INT and yaml11.is_plain_decimal(text):
                 return r.FieldValue(name, int(text), text, span)
         elif tag == yaml11.STR:
             return r.FieldValue(name, text, text, span)
-        self._wrong_scalar(name, node, index)
+        self._wrong_scalar(name, value, index)
         return r.FieldValue(name, None, text, span, usable=False)
 
-    def _wrong_scalar(self, name: str, node: ScalarNode, index: int | None) -> None:
-        span = node_span(node)
-        text = node.value
-        tag = node.tag
+    def _wrong_scalar(self, name: str, value: Value, index: int | None) -> None:
+        span = value.span
+        text = value.text
+        tag = value.tag
         expected = _expected(name)
-        if node.style:  # quoted: a string where a number belongs
+        if value.style:  # quoted: a string where a number belongs
             self.report(WRONG_TYPE, f"{name} must be {expected}, not the text \"{text}\"; "
                         f"write {text} without quotes" if name in r.INTEGER_FIELDS else
                         f"{name} must be {expected}", span, index, key=name)
@@ -302,9 +351,9 @@ class RuleFileBuilder:
             self.report(WRONG_TYPE, f"{name} must be {expected}, not {reading}", span, index,
                         key=name)
         else:
+            example = _EXAMPLES[name] if tag != yaml11.INT else _port_hint(name, text)
             self.report(WRONG_TYPE, f"{name} must be {expected}, not {reading}; "
-                        f"write \"{_EXAMPLES[name] if tag != yaml11.INT else _port_hint(name, text)}\"",
-                        span, index, key=name)
+                        f"write \"{example}\"", span, index, key=name)
 
     def _report_tags(self, root: Node) -> None:
         seen: set[int] = set()

@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from json.decoder import scanstring  # type: ignore[attr-defined]
-from typing import Any
+from collections.abc import Callable
+from json.decoder import JSONDecoder, scanstring  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING, Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from egresslint import rule as r
 from egresslint.finding import Problem
 from egresslint.loader import yaml11
 from egresslint.loader.problems import SYNTAX_ERROR, TOO_COMPLEX, LoadProblem
 from egresslint.loader.yaml_source import MAX_DEPTH
-from egresslint.span import point
+from egresslint.span import Span, point
+
+if TYPE_CHECKING:
+    from egresslint.loader.build import RuleFileBuilder
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_ANNOTATION = re.compile(r"x-[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 _LITERALS = {"true": yaml11.BOOL, "false": yaml11.BOOL, "null": yaml11.NULL}
 
 
@@ -86,17 +92,20 @@ def _clean(message: str) -> str:
 def parse(text: str) -> tuple[Node | None, LoadProblem | None]:
     reader = _Reader(text)
     try:
-        return _parse(reader), None
+        offset = reader.skip(0)
+        if offset == len(text):
+            return None, None
+        return _parse(reader, offset, whole=True)[0], None
     except _JsonError as exc:
         mark = reader.mark(min(exc.offset, len(text)))
-        return None, LoadProblem(exc.code, Problem(exc.message, point(mark.line + 1, mark.column + 1)))
+        return None, LoadProblem(exc.code, Problem(exc.message,
+                                                   point(mark.line + 1, mark.column + 1)))
 
 
-def _parse(reader: _Reader) -> Node | None:
+def _parse(reader: _Reader, offset: int, *, whole: bool) -> tuple[Node, int]:
+    """The value starting at `offset` and the offset after it; with `whole`, the value must be
+    all the text holds."""
     text = reader.text
-    offset = reader.skip(0)
-    if offset == len(text):
-        return None
     # Each frame: [node, expecting_key_or_item, pending_key]; values are appended in place.
     stack: list[list[Any]] = []
     root: Node | None = None
@@ -113,7 +122,7 @@ def _parse(reader: _Reader) -> Node | None:
                 offset += 1
                 root, offset = _after_value(reader, stack, node, offset, root)
                 if root is not None and not stack:
-                    return _finish(reader, root, offset)
+                    return _finish(reader, root, offset, whole)
                 continue
             if char != '"':
                 raise _JsonError("expected a double-quoted key" + (
@@ -128,13 +137,13 @@ def _parse(reader: _Reader) -> Node | None:
         if frame is not None and isinstance(frame[0], SequenceNode) and char == "]":
             if frame[1] == "after_comma":
                 raise _JsonError("unexpected ']'; JSON allows no trailing comma", offset)
-            node = frame[0]
-            node.end_mark = reader.mark(offset + 1)
+            seq: SequenceNode = frame[0]
+            seq.end_mark = reader.mark(offset + 1)
             stack.pop()
             offset += 1
-            root, offset = _after_value(reader, stack, node, offset, root)
+            root, offset = _after_value(reader, stack, seq, offset, root)
             if root is not None and not stack:
-                return _finish(reader, root, offset)
+                return _finish(reader, root, offset, whole)
             continue
         # A value starts here.
         if char in ("{", "["):
@@ -152,7 +161,7 @@ def _parse(reader: _Reader) -> Node | None:
         value, offset = reader.scalar(offset)
         root, offset = _after_value(reader, stack, value, offset, root)
         if root is not None and not stack:
-            return _finish(reader, root, offset)
+            return _finish(reader, root, offset, whole)
 
 
 def _after_value(
@@ -182,8 +191,263 @@ def _after_value(
     return root, offset
 
 
-def _finish(reader: _Reader, root: Node, offset: int) -> Node:
+def _finish(reader: _Reader, root: Node, offset: int, whole: bool) -> tuple[Node, int]:
+    if not whole:
+        return root, offset
     offset = reader.skip(offset)
     if offset != len(reader.text):
         raise _JsonError("unexpected text after the JSON document", offset)
-    return root
+    return root, offset
+
+
+# -- the fast reader ------------------------------------------------------------------------
+#
+# The reader above walks every character in Python (about 100 seconds a gigabyte); the C
+# scanner behind `json.loads` reads a whole rule object in one call but keeps no positions.
+# The fast reader lets the C scanner decode each rule, takes the rule's span from the offsets
+# it returns, and works out a value's position only when something asks for it, by reading
+# that one rule again with the reader above. Anything unusual (a syntax error, a duplicate
+# key, a value of the wrong type, nesting, a NaN) is left to the exact reader: a whole file
+# for problems outside the rules, one rule for problems inside one.
+
+
+class _IntText(str):
+    """A JSON integer as written (`-0` and `10` must stay distinguishable)."""
+
+
+class _FloatText(str):
+    """A JSON number with a fraction or exponent, as written."""
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: the exact reader reports them
+
+
+_DECODER = JSONDecoder(object_pairs_hook=tuple, parse_int=_IntText, parse_float=_FloatText,
+                       parse_constant=_refuse_constant)
+#: (value, end offset) of the JSON value at an offset; objects come back as tuples of pairs,
+#: duplicates kept, arrays as lists.
+_scan: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+_ws = _WS.match
+_TEXT_FIELDS = frozenset(r.API_FIELDS) - {r.PRIORITY}
+_PRIORITY = r.PRIORITY
+_PREFIX = r.ANNOTATION_PREFIX
+_new = tuple.__new__
+
+
+class _Fallback(Exception):
+    """The file needs the exact reader."""
+
+
+def read_rules(path: str, text: str) -> RuleFileBuilder | None:
+    """The rules of a JSON file read by the fast reader, or None when the file needs the
+    exact one."""
+    from egresslint.loader.build import RuleFileBuilder
+
+    builder = RuleFileBuilder(path)
+    try:
+        _FastReader(builder, text).read()
+    except Exception:  # _Fallback, or an error the exact reader reports with its position
+        return None
+    return builder
+
+
+#: A `"key": value` pair of an object the fast reader accepted, whose values are all strings
+#: or integers (so the next `"` after a value always opens the next key).
+_PAIR = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*'
+                   r'("[^"\\]*(?:\\.[^"\\]*)*"|-?[0-9]+)')
+
+
+class _ObjectSpans:
+    """Positions of the values of one object the fast reader accepted, found on demand."""
+
+    __slots__ = ("_spans", "end", "line", "start", "text")
+
+    def __init__(self, text: str, start: int, end: int, line: int) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.line = line  # 0-based line of `start`
+        self._spans: dict[str, Span] | None = None
+
+    def span_of(self, name: str) -> Span:
+        spans = self._spans
+        if spans is None:
+            spans = self._spans = self._read()
+        return spans[name]
+
+    def _read(self) -> dict[str, Span]:
+        text = self.text
+        spans: dict[str, Span] = {}
+        line, offset = self.line, self.start
+        for match in _PAIR.finditer(text, self.start, self.end):
+            key = match.group(1)
+            if "\\" in key:
+                key = scanstring(text, match.start(1), True)[0]
+            begin, finish = match.span(2)
+            line += text.count("\n", offset, begin)  # strings hold no raw line breaks
+            column = begin - (text.rfind("\n", 0, begin) + 1)
+            spans[key] = _new(Span, (line + 1, column + 1, line + 1, column + 1 + finish - begin))
+            offset = begin
+        return spans
+
+
+class _Positions:
+    """The exact reader over the whole text, made when first needed."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._reader: _Reader | None = None
+
+    def node_at(self, offset: int) -> MappingNode:
+        if self._reader is None:
+            self._reader = _Reader(self.text)
+        node, _ = _parse(self._reader, offset, whole=False)
+        assert isinstance(node, MappingNode)
+        return node
+
+
+class _FastReader:
+    def __init__(self, builder: RuleFileBuilder, text: str) -> None:
+        self.builder = builder
+        self.text = text
+        self.positions = _Positions(text)
+        # Line counting moves forward through the file with the rules.
+        self._line = 0
+        self._line_offset = 0
+
+    def read(self) -> None:
+        text = self.text
+        offset = _ws(text, 0).end()  # type: ignore[union-attr]
+        char = text[offset : offset + 1]
+        if char == "{":
+            offset = self._document(offset)
+        elif char == "[":
+            offset = self._rules(offset, {})
+        else:
+            raise _Fallback
+        if _ws(text, offset).end() != len(text):  # type: ignore[union-attr]
+            raise _Fallback
+
+    def _document(self, offset: int) -> int:
+        text = self.text
+        seen: set[str] = set()
+        defaults: dict[str, r.FieldValue] = {}
+        saw_rules = False
+        offset = _ws(text, offset + 1).end()  # type: ignore[union-attr]
+        while True:
+            if text[offset : offset + 1] != '"':
+                raise _Fallback
+            name, offset = scanstring(text, offset + 1, True)
+            if name in seen or (saw_rules and not name.startswith(_PREFIX)):
+                raise _Fallback  # reported by the exact reader, in its order
+            seen.add(name)
+            offset = _ws(text, offset).end()  # type: ignore[union-attr]
+            if text[offset : offset + 1] != ":":
+                raise _Fallback
+            offset = _ws(text, offset + 1).end()  # type: ignore[union-attr]
+            if name == "rules" and text[offset : offset + 1] == "[":
+                offset = self._rules(offset, defaults)
+                saw_rules = True
+            elif name.startswith(_PREFIX):
+                offset = _scan(text, offset)[1]  # a note about the whole file
+            elif name == "defaults" and text[offset : offset + 1] == "{":
+                pairs, offset_after = _scan(text, offset)
+                defaults = self._defaults(pairs, offset)
+                offset = offset_after
+            else:
+                raise _Fallback
+            offset = _ws(text, offset).end()  # type: ignore[union-attr]
+            char = text[offset : offset + 1]
+            if char == "}":
+                break
+            if char != ",":
+                raise _Fallback
+            offset = _ws(text, offset + 1).end()  # type: ignore[union-attr]
+        if not saw_rules:
+            raise _Fallback
+        return offset + 1
+
+    def _defaults(self, pairs: tuple[tuple[str, Any], ...], offset: int
+                  ) -> dict[str, r.FieldValue]:
+        end = _scan(self.text, offset)[1]
+        line = self.text.count("\n", 0, offset)
+        found = self._fields(pairs, _ObjectSpans(self.text, offset, end, line))
+        if found is None:
+            raise _Fallback
+        # One mapping, in the order written within each kind, as the exact reader keeps it.
+        return {**found[0], **found[1]}
+
+    def _rules(self, offset: int, defaults: dict[str, r.FieldValue]) -> int:
+        text = self.text
+        builder = self.builder
+        rules = builder.rules
+        path = builder.path
+        rule_cls = r.Rule
+        positions = self.positions
+        # One inherited copy shared by every rule: equal to per-rule copies, and immutable.
+        inherited = {name: fv.replace(from_defaults=True) for name, fv in defaults.items()}
+        index = 0
+        offset = _ws(text, offset + 1).end()  # type: ignore[union-attr]
+        if text[offset : offset + 1] == "]":
+            raise _Fallback  # an empty list: reported with the list's span
+        while True:
+            if text[offset : offset + 1] != "{":
+                raise _Fallback
+            pairs, end = _scan(text, offset)
+            span = self._span(offset, end)
+            found = self._fields(pairs, _ObjectSpans(text, offset, end, span[0] - 1))
+            if found is None:
+                # Something to report: this rule is read exactly, and built as the exact
+                # reader's whole-file path would build it.
+                builder._build_rule(positions.node_at(offset), index, defaults)
+            else:
+                fields, notes = found
+                for name, fv in inherited.items():
+                    if name not in fields and name not in notes:
+                        (notes if name.startswith(_PREFIX) else fields)[name] = fv
+                rules.append(rule_cls(path, index, span, fields, notes))
+            index += 1
+            offset = _ws(text, end).end()  # type: ignore[union-attr]
+            char = text[offset : offset + 1]
+            if char == "]":
+                return offset + 1
+            if char != ",":
+                raise _Fallback
+            offset = _ws(text, offset + 1).end()  # type: ignore[union-attr]
+
+    def _fields(self, pairs: tuple[tuple[str, Any], ...], spans: _ObjectSpans
+                ) -> tuple[dict[str, r.FieldValue], dict[str, r.FieldValue]] | None:
+        """The fields and annotations of a rule (or `defaults`) whose every pair is a field or
+        annotation set once to text of the right type; None when anything needs reporting."""
+        field_value = r.FieldValue
+        fields: dict[str, r.FieldValue] = {}
+        notes: dict[str, r.FieldValue] = {}
+        for name, value in pairs:
+            kind = type(value)
+            if kind is str:
+                if name in _TEXT_FIELDS:
+                    if name in fields:
+                        return None
+                    fields[name] = field_value(name, value, value, None, source=spans)
+                    continue
+                if name.startswith(_PREFIX) and _ANNOTATION.match(name) and name not in notes:
+                    notes[name] = field_value(name, value, value, None, source=spans)
+                    continue
+            elif kind is _IntText and name == _PRIORITY and value[0] != "-" and name not in fields:
+                text = str(value)
+                fields[name] = field_value(name, int(text), text, None, source=spans)
+                continue
+            return None
+        return fields, notes
+
+    def _span(self, start: int, end: int) -> Span:
+        """The span of text[start:end], counting lines forward from the previous call."""
+        text = self.text
+        line = self._line + text.count("\n", self._line_offset, start)
+        start_column = start - (text.rfind("\n", 0, start) + 1)
+        end_line = line + text.count("\n", start, end)
+        end_column = end - (text.rfind("\n", 0, end) + 1)
+        self._line, self._line_offset = end_line, end
+        return _new(Span, (line + 1, start_column + 1, end_line + 1, end_column + 1))
+

@@ -25,12 +25,12 @@ STANDARD_TAGS = frozenset(
      TAG_PREFIX + "omap", TAG_PREFIX + "pairs", TAG_PREFIX + "set", TAG_PREFIX + "value"}
 )
 
-_DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _OCTAL = re.compile(r"[-+]?0[0-7_]+\Z")
 
 
 def is_plain_decimal(text: str) -> bool:
-    return _DECIMAL.match(text) is not None
+    return DECIMAL.match(text) is not None
 
 
 def _sexagesimal(text: str) -> float:

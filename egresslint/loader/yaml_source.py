@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.nodes import Node
@@ -19,6 +19,9 @@ from yaml.nodes import Node
 from egresslint.finding import Problem
 from egresslint.loader.problems import SYNTAX_ERROR, TOO_COMPLEX, LoadProblem
 from egresslint.span import point
+
+if TYPE_CHECKING:
+    from egresslint.loader.build import RuleFileBuilder
 
 #: libyaml's own limit (`exceeded maximum nesting depth`), matched by the Python composer.
 MAX_DEPTH = 1000
@@ -36,16 +39,17 @@ class _DepthLimitedLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                event = self.peek_event()
+                event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise yaml.composer.ComposerError(
                     None, None, "exceeded maximum nesting depth", event.start_mark
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
 
-def compose(text: str, *, use_libyaml: bool | None = None) -> tuple[Node | None, LoadProblem | None]:
+def compose(text: str, *,
+            use_libyaml: bool | None = None) -> tuple[Node | None, LoadProblem | None]:
     """Compose one YAML document, or describe why it cannot be read."""
     if use_libyaml is None:
         use_libyaml = HAVE_LIBYAML
@@ -78,6 +82,29 @@ def compose(text: str, *, use_libyaml: bool | None = None) -> tuple[Node | None,
             gc.enable()
 
 
+def read_rules(path: str, text: str, *,
+               use_libyaml: bool | None = None) -> RuleFileBuilder | None:
+    """The rules of `text` read from the parser's events (see `stream`), or None when the
+    document needs the composing path."""
+    from egresslint.loader.build import RuleFileBuilder
+    from egresslint.loader.stream import EventReader
+
+    if use_libyaml is None:
+        use_libyaml = HAVE_LIBYAML
+    loader_cls: Any = yaml.CSafeLoader if use_libyaml else _DepthLimitedLoader
+    builder = RuleFileBuilder(path)
+    loader = None
+    try:
+        loader = loader_cls(text)
+        EventReader(builder, loader.get_event).read()
+    except Exception:  # Fallback, or an error the composing path reports with its position
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return builder
+
+
 #: What YAML allows in a stream (YAML 1.1, section 5.1), as PyYAML's reader checks it.
 _NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD"
                             "\U00010000-\U0010FFFF]")
@@ -90,7 +117,8 @@ def _marked_error(exc: yaml.MarkedYAMLError, text: str) -> LoadProblem:
     if "maximum nesting depth" in problem:
         return LoadProblem(
             TOO_COMPLEX,
-            Problem(f"nesting deeper than {MAX_DEPTH} levels; a rule file needs three", point(line, column)),
+            Problem(f"nesting deeper than {MAX_DEPTH} levels; a rule file needs three",
+                    point(line, column)),
         )
     context = (exc.context or "").strip()
     control = re.search(r"#x([0-9a-fA-F]+)", context) if "not allowed" in problem else None
@@ -102,7 +130,8 @@ def _marked_error(exc: yaml.MarkedYAMLError, text: str) -> LoadProblem:
         return LoadProblem(SYNTAX_ERROR, Problem(_control_message(int(control.group(1), 16)),
                                                  point(line, column)))
     if "single document" in context or "single document" in problem:
-        message = "more than one YAML document (`---`); put all rules in one document under `rules:`"
+        message = ("more than one YAML document (`---`); put all rules in one document under "
+                   "`rules:`")
     elif context and problem:
         message = f"{problem} ({context})"
     else:
