@@ -43,7 +43,8 @@ RULE_FILE_SCHEMA: dict[str, Any] = {
     "oneOf": [
         {"type": "object",
          "properties": {
-             "defaults": {**_RULE, "description": "Fields every rule inherits unless it sets them."},
+             "defaults": {**_RULE,
+                          "description": "Fields every rule inherits unless it sets them."},
              "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}}},
          "required": ["rules"],
          "additionalProperties": False},

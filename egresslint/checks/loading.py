@@ -7,7 +7,6 @@ from egresslint.checks.base import Check, Scope
 from egresslint.finding import Severity
 from egresslint.loader import problems as p
 
-
 SYNTAX_ERROR = Check(
     code=p.SYNTAX_ERROR, name="syntax-error", severity=Severity.ERROR, scope=Scope.FILE,
     summary="The file is not valid YAML or JSON, or cannot be read.",
