@@ -16,6 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
+from egresslint.rule import (
+    DEST_CIDR_IP,
+    IP_PROTOCOL,
+    POLICY,
+    PORT_RANGE,
+    PRIORITY,
+    SECURITY_GROUP_ID,
+    SOURCE_PORT_RANGE,
+)
 from egresslint.submit.errors import (
     CLIENT_ERROR,
     CREDENTIALS_UNAVAILABLE,
@@ -27,16 +36,7 @@ from egresslint.submit.errors import (
     SdkMissingError,
     SubmitConfigError,
 )
-from egresslint.submit.plan import (
-    DEST_CIDR_IP,
-    IP_PROTOCOL,
-    POLICY,
-    PORT_RANGE,
-    PRIORITY,
-    SECURITY_GROUP_ID,
-    SOURCE_PORT_RANGE,
-    ParamValue,
-)
+from egresslint.submit.plan import ParamValue
 from egresslint.submit.redact import KNOWN_SECRETS, Redactor, guard_sdk_logging, one_line
 from egresslint.submit.retry import Clock, Random, RetryPolicy, Sleep, call_with_retry
 

@@ -5,30 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-SECURITY_GROUP_ID = "SecurityGroupId"
-IP_PROTOCOL = "IpProtocol"
-PORT_RANGE = "PortRange"
-SOURCE_PORT_RANGE = "SourcePortRange"
-DEST_CIDR_IP = "DestCidrIp"
-POLICY = "Policy"
-PRIORITY = "Priority"
-
-#: The parameters of AuthorizeSecurityGroupEgress. Together they identify a rule: there is
-#: no rule id, and RevokeSecurityGroupEgress takes the same seven values.
-API_PARAMETERS: tuple[str, ...] = (
-    SECURITY_GROUP_ID,
-    IP_PROTOCOL,
-    PORT_RANGE,
-    SOURCE_PORT_RANGE,
+from egresslint.rule import API_FIELDS as API_PARAMETERS
+from egresslint.rule import (
+    DEFAULT_POLICY,
+    DEFAULT_PRIORITY,
     DEST_CIDR_IP,
+    IP_PROTOCOL,
     POLICY,
+    PORT_RANGE,
     PRIORITY,
+    SECURITY_GROUP_ID,
+    SOURCE_PORT_RANGE,
 )
-REQUIRED_PARAMETERS: tuple[str, ...] = (SECURITY_GROUP_ID, IP_PROTOCOL, PORT_RANGE, DEST_CIDR_IP)
-# The API's documented defaults, applied only to compare rules, never to what is sent.
-DEFAULT_POLICY = "accept"
-DEFAULT_PRIORITY = 1
+from egresslint.rule import REQUIRED_FIELDS as REQUIRED_PARAMETERS
 
+# The seven parameters together identify a rule: there is no rule id, and
+# RevokeSecurityGroupEgress takes the same values. The API's defaults (accept, priority 1)
+# are applied only to compare rules, never to what is sent.
 ParamValue = str | int
 
 
