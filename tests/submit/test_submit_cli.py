@@ -199,3 +199,34 @@ def test_property_the_api_never_receives_a_rule_that_failed_lint(
         assert len(sent) <= len(passed)
 
     check()
+
+
+def test_terminal_confirmation_and_progress(workdir: Path, emulator: EnsEmulator) -> None:
+    import io
+
+    from egresslint.submit.command import PROGRESS_THRESHOLD, SubmitRequest, run_submit
+
+    many = "rules:\n" + "".join(
+        f"  - {{SecurityGroupId: {GROUP_A}, IpProtocol: tcp, PortRange: \"{p}/{p}\", "
+        f"DestCidrIp: 10.50.0.0/16, Priority: 10}}\n" for p in range(1000, 1000 + PROGRESS_THRESHOLD))
+    (workdir / "many.yaml").write_text(many)
+    questions: list[str] = []
+
+    def refuse(question: str) -> bool:
+        questions.append(question)
+        return False
+
+    output, code = run_submit(SubmitRequest(paths=["many.yaml"], endpoint=emulator.url,
+                                            confirm=refuse))
+    assert (output, code) == ("nothing sent\n", 1)
+    assert questions == [f"{PROGRESS_THRESHOLD} of {PROGRESS_THRESHOLD} rules passed lint and "
+                         f"would be sent to {emulator.url}. Submit them?"]
+    assert emulator.state_changes() == []
+
+    progress = io.StringIO()
+    output, code = run_submit(SubmitRequest(paths=["many.yaml"], endpoint=emulator.url,
+                                            confirm=lambda _: True, progress_stream=progress))
+    assert code == 0
+    assert progress.getvalue().endswith(
+        f"\r[{'#' * 30}] {PROGRESS_THRESHOLD}/{PROGRESS_THRESHOLD} rules\n")
+    assert emulator.rule_count(GROUP_A) == PROGRESS_THRESHOLD
