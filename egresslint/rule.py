@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from egresslint.span import Span
 
@@ -102,8 +102,44 @@ class FieldValue:
                 f"from_defaults={self.from_defaults!r})")
 
 
+#: A value not worked out yet, in a rule's memo.
+UNSET: Final = object()
+#: Places in a rule's memo: `egresslint.analysis.traffic.traffic_key`, the settings and the
+#: rung of `egresslint.checks.public_egress`, `Rule.summary`, `egresslint.engine.rule_identity`.
+MEMO_TRAFFIC, MEMO_EGRESS_SETTINGS, MEMO_EGRESS, MEMO_SUMMARY, MEMO_IDENTITY = range(5)
+
+
+class _Derived:
+    """A slot for values derived from a rule's fields and kept on first use: a rule never
+    changes, and on a large file the destination checks, the group analysis and the findings
+    ask for them several times per rule. Unset until then (so `Rule`'s constructor, fields
+    and equality are unaffected, and the loader builds rules exactly as before); then one
+    list, so that a rule pays for an unset slot once, not once per value."""
+
+    __slots__ = ("_memo",)
+    _memo: list[Any]
+
+
+#: Writes the slot directly: `Rule` is frozen, and the memo is not one of its fields.
+_set_memo = vars(_Derived)["_memo"].__set__
+
+
+def new_memo(rule: Rule) -> list[Any]:
+    """The rule's memo, made empty on first use (`rule._memo` raised AttributeError)."""
+    memo = [UNSET, UNSET, UNSET, UNSET, UNSET]
+    _set_memo(rule, memo)
+    return memo
+
+
+def prime_memos(rules: Iterable[Rule]) -> None:
+    """Give each rule an empty memo at once: one pass over a large file costs a fraction of
+    finding the slot unset rule by rule (an exception each)."""
+    for rule in rules:
+        _set_memo(rule, [UNSET, UNSET, UNSET, UNSET, UNSET])
+
+
 @dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(_Derived):
     path: str
     index: int
     span: Span
@@ -139,13 +175,33 @@ class Rule:
 
     def summary(self) -> str:
         """One line a reviewer reads: `accept tcp 443/443 -> 10.0.0.0/8 (priority 10)`."""
-        parts = [self.policy, self._shown(IP_PROTOCOL), self._shown(PORT_RANGE)]
-        sport = self.fields.get(SOURCE_PORT_RANGE)
-        if sport is not None:
-            parts.append(f"from port {sport.text}")
-        parts.append(f"-> {self._shown(DEST_CIDR_IP)}")
-        parts.append(f"(priority {self.priority})")
-        return " ".join(parts)
+        try:
+            memo = self._memo
+        except AttributeError:
+            memo = new_memo(self)
+        text = memo[MEMO_SUMMARY]
+        if text is UNSET:
+            text = memo[MEMO_SUMMARY] = self._summarise()
+        return text  # type: ignore[no-any-return]
+
+    def _summarise(self) -> str:
+        # `policy`, `_shown` and `priority`, inlined: findings summarise tens of thousands
+        # of rules on a large file.
+        get = self.fields.get
+        fv = get(POLICY)
+        policy = (fv.str_value if fv is not None else None) or DEFAULT_POLICY
+        fv = get(IP_PROTOCOL)
+        protocol = "?" if fv is None else fv.text
+        fv = get(PORT_RANGE)
+        ports = "?" if fv is None else fv.text
+        fv = get(SOURCE_PORT_RANGE)
+        source = "" if fv is None else f" from port {fv.text}"
+        fv = get(DEST_CIDR_IP)
+        dest = "?" if fv is None else fv.text
+        fv = get(PRIORITY)
+        priority = (fv.value if fv is not None and fv.usable and isinstance(fv.value, int)
+                    else DEFAULT_PRIORITY)
+        return f"{policy} {protocol} {ports}{source} -> {dest} (priority {priority})"
 
     def _shown(self, name: str) -> str:
         fv = self.fields.get(name)

@@ -98,20 +98,26 @@ def allowed(blocks: tuple[str, ...]) -> IntervalSet:
     return interval_set(blocks)
 
 
-@lru_cache(maxsize=1)
-def _special_intervals() -> tuple[tuple[int, int, Special], ...]:
-    from netaddr import IPNetwork
+def _bounds(cidr: str) -> tuple[int, int]:
+    address, _, prefix = cidr.partition("/")
+    first = int.from_bytes(bytes(int(octet) for octet in address.split(".")), "big")
+    return first, first | ((1 << (32 - int(prefix))) - 1)
 
-    found = []
-    for special in SPECIAL_BLOCKS:
-        network = IPNetwork(special.cidr)
-        found.append((int(network.first), int(network.last), special))
-    return tuple(found)
+
+_SPECIAL_INTERVALS: tuple[tuple[int, int, Special], ...] = tuple(
+    (*_bounds(block.cidr), block) for block in SPECIAL_BLOCKS)
+#: First octets of the addresses in special blocks: a destination wholly inside a block
+#: starts inside it, so any other first octet (most destinations) needs no search.
+SPECIAL_OCTETS: frozenset[int] = frozenset(
+    octet for first, last, _ in _SPECIAL_INTERVALS
+    for octet in range(first >> 24, (last >> 24) + 1))
 
 
 def special(first: int, last: int) -> Special | None:
     """The special block a destination lies wholly inside, if any."""
-    for start, end, block in _special_intervals():
+    if first >> 24 not in SPECIAL_OCTETS:
+        return None
+    for start, end, block in _SPECIAL_INTERVALS:
         if start <= first and last <= end:
             return block
     return None

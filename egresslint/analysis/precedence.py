@@ -24,9 +24,10 @@ def precedence_key(priority: int, accept: bool, position: int) -> tuple[int, int
 def policy_of(rule: Rule) -> str | None:
     """`accept` or `drop` (absent means accept), or None when the field is invalid: a rule
     whose policy cannot be read is judged neither way."""
-    if rule.field(POLICY) is None:
+    fv = rule.fields.get(POLICY)
+    if fv is None:
         return DEFAULT_POLICY
-    text = rule.text(POLICY)
+    text = fv.str_value
     return text if text in POLICIES else None
 
 
@@ -36,7 +37,7 @@ def policy_and_priority(rule: Rule) -> tuple[bool, int] | None:
     if policy is None:
         return None
     priority = DEFAULT_PRIORITY
-    priority_field = rule.field(PRIORITY)
+    priority_field = rule.fields.get(PRIORITY)
     if priority_field is not None:
         value = priority_field.value
         if (not priority_field.usable or not isinstance(value, int) or isinstance(value, bool)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from egresslint.checks.base import CheckContext
 from egresslint.rule import Rule
+
+if TYPE_CHECKING:
+    from egresslint.analysis.group import GroupAnalysis
+    from egresslint.security_group import SecurityGroup
 
 REPORT_EXISTING = "report_existing"
 OPTIONS = {REPORT_EXISTING: False}
@@ -25,3 +32,17 @@ def reportable(rule: Rule, ctx: CheckContext) -> bool:
 
 def comes_first(count: int) -> str:
     return "comes first and" if count == 1 else "come first and"
+
+
+_ANALYSE: Callable[[SecurityGroup], GroupAnalysis] | None = None
+
+
+def analyse(group: SecurityGroup) -> GroupAnalysis:
+    """`egresslint.analysis.group.analyse`, imported on first use: every command imports the
+    checks, and only a lint of groups needs the analysis."""
+    global _ANALYSE
+    if _ANALYSE is None:
+        from egresslint.analysis.group import analyse as found
+
+        _ANALYSE = found
+    return _ANALYSE(group)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from egresslint.analysis.precedence import policy_of
 from egresslint.analysis.settings import allowed_destinations
-from egresslint.analysis.traffic import traffic_of
+from egresslint.analysis.traffic import traffic_key
 from egresslint.checks._fields import field_problem
 from egresslint.checks.base import Check, CheckContext, Scope
 from egresslint.finding import Problem, Severity
@@ -15,21 +13,23 @@ from egresslint.rule import DEST_CIDR_IP, Rule
 _BLOCKS_NAMED = 4
 
 
-def check(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
+def check(rule: Rule, ctx: CheckContext) -> tuple[Problem, ...]:
     allowed = allowed_destinations(ctx.settings)
+    if allowed is None:  # the usual case: no list, nothing to check
+        return ()
     dest = rule.field(DEST_CIDR_IP)
-    if allowed is None or dest is None or policy_of(rule) != "accept":
-        return
-    traffic = traffic_of(rule)
-    if traffic is None or allowed.contains(traffic.dest_first, traffic.dest_last):
-        return
+    if dest is None or policy_of(rule) != "accept":
+        return ()
+    traffic = traffic_key(rule)
+    if traffic is None or allowed.contains(traffic[0], traffic[1]):
+        return ()
     blocks = allowed.cidrs
     listed = ", ".join(blocks)
     if len(blocks) > _BLOCKS_NAMED:
         listed = (f"{', '.join(blocks[: _BLOCKS_NAMED - 1])} and "
                   f"{len(blocks) - _BLOCKS_NAMED + 1} more")
-    yield field_problem(dest, f"{dest.text} is not within the policy's allowed destinations "
-                        f"({listed})")
+    return (field_problem(dest, f"{dest.text} is not within the policy's allowed destinations "
+                          f"({listed})"),)
 
 
 CHECK = Check(

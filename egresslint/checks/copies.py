@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from egresslint.analysis.group import analyse
 from egresslint.analysis.refs import related, rule_ref
 from egresslint.checks._group import (
     GROUP_HEADER,
     OPTION_DOCS,
     OPTIONS,
     REFERENCES,
+    analyse,
     reportable,
 )
 from egresslint.checks.base import Check, CheckContext, Scope
@@ -22,9 +22,11 @@ from egresslint.security_group import SecurityGroup
 def _copies(group: SecurityGroup, ctx: CheckContext, exact: bool
             ) -> Iterator[tuple[Rule, Problem]]:
     analysis = analyse(group)
-    for entry in analysis.entries:
-        copy = analysis.copies.get(entry.rank)
-        if copy is None or copy.exact != exact or not reportable(entry.rule, ctx):
+    copies = analysis.copies
+    for rank in sorted(copies):
+        copy = copies[rank]
+        entry = analysis.entry_at(rank)
+        if copy.exact != exact or not reportable(entry.rule, ctx):
             continue
         original = copy.original
         ref = rule_ref(original.rule, entry.rule.path)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from egresslint.analysis.group import analyse
 from egresslint.analysis.refs import related, rule_ref
 from egresslint.checks._group import (
     GROUP_HEADER,
     OPTION_DOCS,
     OPTIONS,
     REFERENCES,
+    analyse,
     reportable,
 )
 from egresslint.checks.base import Check, CheckContext, Scope
@@ -26,13 +26,14 @@ def check(group: SecurityGroup, ctx: CheckContext) -> Iterator[tuple[Rule, Probl
         if not reportable(later.rule, ctx):
             continue
         # Already reported as shadowed by this partner: one finding says it.
-        if analysis.reported_shadowed(later) and partner in analysis.deciders(later):
+        if (analysis.reported_shadowed(later)
+                and partner.rank in analysis.decider_ranks(later.rank)):
             continue
         message = (f"priority {later.priority} tie with {rule_ref(partner.rule, later.rule.path)}"
                    f", which {partner.policy}s what this rule {later.policy}s: "
                    f"{tie.overlap.describe()}; drop wins")
         yield later.rule, Problem(
-            message, related=(related(partner.rule, "the other rule of the tie"),),
+            message, None, (related(partner.rule, "the other rule of the tie"),),
             key=partner.rule.summary())
 
 

@@ -12,24 +12,32 @@ turning off a higher rung does not make a lower one report what the higher one w
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from egresslint.analysis.precedence import policy_of
 from egresslint.analysis.services import port_label
-from egresslint.analysis.settings import is_public, max_public_port_span, risky_ports
+from egresslint.analysis.settings import max_public_port_span, public_excluded, risky_ports
 from egresslint.analysis.traffic import (
     ADDRESS_MAX,
     ALL_PROTOCOLS,
     TCP,
     UDP,
-    Traffic,
-    traffic_of,
+    TrafficKey,
+    traffic_key,
 )
 from egresslint.checks._fields import field_problem
 from egresslint.checks.base import Check, CheckContext, Scope
 from egresslint.finding import Problem, Severity
-from egresslint.rule import DEST_CIDR_IP, IP_PROTOCOL, PORT_RANGE, Rule
+from egresslint.rule import (
+    DEST_CIDR_IP,
+    IP_PROTOCOL,
+    MEMO_EGRESS,
+    MEMO_EGRESS_SETTINGS,
+    POLICY,
+    PORT_RANGE,
+    Rule,
+    new_memo,
+)
 
 _REFERENCES = (
     "https://www.alibabacloud.com/help/en/ens/developer-reference/"
@@ -38,39 +46,66 @@ _REFERENCES = (
 #: A message names at most this many risky ports, then says how many more.
 _PORTS_NAMED = 8
 
-
-def _accepted_traffic(rule: Rule) -> Traffic | None:
-    if policy_of(rule) != "accept":
-        return None
-    return traffic_of(rule)
-
-
-def _anywhere(traffic: Traffic) -> bool:
-    return (traffic.protocols == ALL_PROTOCOLS and traffic.dest_first == 0
-            and traffic.dest_last == ADDRESS_MAX)
+# The rung of the ladder a rule reaches: each check reports only its own.
+_NONE, _ANYWHERE, _EVERY_PORT, _RISKY, _OTHER_PUBLIC = range(5)
+#: (rung, the rule's traffic, the risky ports' labels for _RISKY).
+_Rung = tuple[int, TrafficKey | None, list[str]]
+_NO_RUNG: _Rung = (_NONE, None, [])
 
 
-def _public(traffic: Traffic, settings: Mapping[str, Any]) -> bool:
-    return is_public(traffic.dest_first, traffic.dest_last, settings)
+def _rung(rule: Rule, settings: Mapping[str, Any]) -> _Rung:
+    """The rule's rung, climbed once per rule and settings and kept on the rule: all four
+    checks ask, and almost every rule stops at the first step or two."""
+    try:
+        memo = rule._memo
+    except AttributeError:
+        memo = new_memo(rule)
+    if memo[MEMO_EGRESS_SETTINGS] is settings:
+        return memo[MEMO_EGRESS]  # type: ignore[no-any-return]
+    rung = memo[MEMO_EGRESS] = _climb(rule, settings)
+    memo[MEMO_EGRESS_SETTINGS] = settings
+    return rung
 
 
-def _every_port(traffic: Traffic, settings: Mapping[str, Any]) -> bool:
+def _climb(rule: Rule, settings: Mapping[str, Any]) -> _Rung:
+    traffic = traffic_key(rule)
+    if traffic is None:
+        return _NO_RUNG
+    fv = rule.fields.get(POLICY)
+    if fv is not None and fv.str_value != "accept":  # `policy_of(rule) != "accept"`
+        return _NO_RUNG
+    first, last, protocols = traffic[0], traffic[1], traffic[6]
+    if protocols == ALL_PROTOCOLS and first == 0 and last == ADDRESS_MAX:
+        return (_ANYWHERE, traffic, [])
+    # Public unless wholly inside non-public or internal blocks: a destination that spans
+    # both is public, since part of its traffic reaches the internet.
+    if public_excluded(settings).contains(first, last):
+        return _NO_RUNG
+    if _every_port(protocols, traffic[2], traffic[3], settings):
+        return (_EVERY_PORT, traffic, [])
+    found = _risky(rule, traffic[2], traffic[3], settings)
+    if found:
+        return (_RISKY, traffic, found)
+    return (_OTHER_PUBLIC, traffic, [])
+
+
+def _every_port(protocols: int, first: int, last: int, settings: Mapping[str, Any]) -> bool:
     """`all` (every protocol and port), or a tcp/udp range wider than the policy allows."""
-    if traffic.protocols == ALL_PROTOCOLS:
+    if protocols == ALL_PROTOCOLS:
         return True
-    if traffic.protocols not in (TCP, UDP):  # icmp and gre have no ports
+    if protocols not in (TCP, UDP):  # icmp and gre have no ports
         return False
-    return traffic.port_last - traffic.port_first + 1 > max_public_port_span(settings)
+    return last - first + 1 > max_public_port_span(settings)
 
 
-def _risky(rule: Rule, traffic: Traffic, settings: Mapping[str, Any]) -> list[str]:
+def _risky(rule: Rule, port_first: int, port_last: int, settings: Mapping[str, Any]
+           ) -> list[str]:
     """Labels of the policy's risky ports (or port ranges) inside the rule's range."""
     protocol = rule.text(IP_PROTOCOL) or ""
     found = []
     for first, last in risky_ports(settings).get(protocol, ()):
-        if first <= traffic.port_last and traffic.port_first <= last:
-            found.append(port_label(protocol, max(first, traffic.port_first),
-                                    min(last, traffic.port_last)))
+        if first <= port_last and port_first <= last:
+            found.append(port_label(protocol, max(first, port_first), min(last, port_last)))
     return found
 
 
@@ -81,16 +116,20 @@ def _what(rule: Rule) -> str:
     return f"{protocol} to {dest}" if protocol == "all" else f"{protocol} {ports} to {dest}"
 
 
+# Each check returns a tuple rather than being a generator: a generator that yields nothing
+# still costs its creation, and almost every rule yields nothing.
+
 # -- EGL201 ------------------------------------------------------------------------------
 
 
-def check_anywhere(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
-    traffic = _accepted_traffic(rule)
+def check_anywhere(rule: Rule, ctx: CheckContext) -> tuple[Problem, ...]:
+    if _rung(rule, ctx.settings)[0] != _ANYWHERE:
+        return ()
     dest = rule.field(DEST_CIDR_IP)
-    if traffic is None or dest is None or not _anywhere(traffic):
-        return
-    yield field_problem(dest, f"accepts all traffic to {dest.text}: every protocol and every "
-                        "port to every address, the whole internet included")
+    if dest is None:
+        return ()
+    return (field_problem(dest, f"accepts all traffic to {dest.text}: every protocol and every "
+                          "port to every address, the whole internet included"),)
 
 
 ANY_TO_ANYWHERE = Check(
@@ -115,24 +154,24 @@ ANY_TO_ANYWHERE = Check(
 # -- EGL202 ------------------------------------------------------------------------------
 
 
-def check_every_port(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
-    traffic = _accepted_traffic(rule)
-    if (traffic is None or _anywhere(traffic) or not _public(traffic, ctx.settings)
-            or not _every_port(traffic, ctx.settings)):
-        return
-    if traffic.protocols == ALL_PROTOCOLS:
+def check_every_port(rule: Rule, ctx: CheckContext) -> tuple[Problem, ...]:
+    rung, traffic, _ = _rung(rule, ctx.settings)
+    if rung != _EVERY_PORT or traffic is None:
+        return ()
+    if traffic[6] == ALL_PROTOCOLS:
         where = rule.field(IP_PROTOCOL)
         message = f"{_what(rule)} opens every protocol and every port to public addresses"
     else:
         where = rule.field(PORT_RANGE)
-        span = traffic.port_last - traffic.port_first + 1
+        span = traffic[3] - traffic[2] + 1
         if span == 65535:
             message = f"{_what(rule)} opens every port to public addresses"
         else:
             message = (f"{_what(rule)} opens {span} ports to public addresses; the policy "
                        f"allows at most {max_public_port_span(ctx.settings)}")
-    if where is not None:
-        yield field_problem(where, message)
+    if where is None:
+        return ()
+    return (field_problem(where, message),)
 
 
 ALL_PORTS_PUBLIC = Check(
@@ -159,20 +198,18 @@ ALL_PORTS_PUBLIC = Check(
 # -- EGL203 ------------------------------------------------------------------------------
 
 
-def check_risky(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
-    traffic = _accepted_traffic(rule)
-    if (traffic is None or _anywhere(traffic) or not _public(traffic, ctx.settings)
-            or _every_port(traffic, ctx.settings)):
-        return
-    found = _risky(rule, traffic, ctx.settings)
+def check_risky(rule: Rule, ctx: CheckContext) -> tuple[Problem, ...]:
+    rung, _, found = _rung(rule, ctx.settings)
+    if rung != _RISKY:
+        return ()
     ports = rule.field(PORT_RANGE)
-    if not found or ports is None:
-        return
+    if ports is None:
+        return ()
     listed = ", ".join(found)
     if len(found) > _PORTS_NAMED:
         listed = f"{', '.join(found[: _PORTS_NAMED - 1])} and {len(found) - _PORTS_NAMED + 1} more"
     noun = "risky port" if len(found) == 1 else "risky ports"
-    yield field_problem(ports, f"{_what(rule)} includes {noun} {listed}")
+    return (field_problem(ports, f"{_what(rule)} includes {noun} {listed}"),)
 
 
 RISKY_PORT_PUBLIC = Check(
@@ -202,20 +239,19 @@ RISKY_PORT_PUBLIC = Check(
 _BROAD_OPTION = "max_prefix_length"
 
 
-def check_broad(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
-    traffic = _accepted_traffic(rule)
+def check_broad(rule: Rule, ctx: CheckContext) -> tuple[Problem, ...]:
+    rung, traffic, _ = _rung(rule, ctx.settings)
+    if rung != _OTHER_PUBLIC or traffic is None:
+        return ()
     dest = rule.field(DEST_CIDR_IP)
-    if traffic is None or dest is None or not _public(traffic, ctx.settings):
-        return
-    prefix = 32 - (traffic.dest_last - traffic.dest_first + 1).bit_length() + 1
-    limit = int(ctx.option(_BROAD_OPTION))
-    if prefix > limit or _anywhere(traffic) or _every_port(traffic, ctx.settings):
-        return
-    if _risky(rule, traffic, ctx.settings):
-        return
+    if dest is None:
+        return ()
+    prefix = 32 - (traffic[1] - traffic[0] + 1).bit_length() + 1
+    if prefix > int(ctx.option(_BROAD_OPTION)):
+        return ()
     size = "every public address" if prefix == 0 else f"a /{prefix} of public addresses"
-    yield field_problem(dest, f"{_what(rule)} reaches {size}; name the addresses the "
-                        "service uses if they are known")
+    return (field_problem(dest, f"{_what(rule)} reaches {size}; name the addresses the "
+                          "service uses if they are known"),)
 
 
 BROAD_PUBLIC_DESTINATION = Check(

@@ -10,14 +10,15 @@ reported by EGL301/EGL302 instead, once.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from egresslint.analysis.group import Entry, analyse
-from egresslint.analysis.refs import related, rule_list
+from egresslint.analysis.refs import NAMED_IN_MESSAGE, related, rule_list
 from egresslint.checks._group import (
     GROUP_HEADER,
     OPTION_DOCS,
     OPTIONS,
     REFERENCES,
+    analyse,
     comes_first,
     reportable,
 )
@@ -26,60 +27,79 @@ from egresslint.finding import Problem, Related, Severity
 from egresslint.rule import Rule
 from egresslint.security_group import SecurityGroup
 
+if TYPE_CHECKING:
+    from egresslint.analysis.group import GroupAnalysis
+
 _VERB = {True: "accepting", False: "dropping"}
 
 
-def _related(entry: Entry, deciders: list[Entry]) -> tuple[Related, ...]:
-    notes = []
-    for decider in deciders:
-        how = "accepts" if decider.accept else "drops"
-        notes.append(related(decider.rule, f"comes first and {how} part of its traffic"))
-    return tuple(notes)
+_NOTES = {True: "comes first and accepts part of its traffic",
+          False: "comes first and drops part of its traffic"}
+
+
+def _related(analysis: GroupAnalysis, ranks: list[int]) -> tuple[Related, ...]:
+    accepts = analysis.accepts
+    return tuple([related(analysis.rule_at(rank), _NOTES[accepts[rank]]) for rank in ranks])
+
+
+def _names(analysis: GroupAnalysis, ranks: list[int], here: str) -> str:
+    # Only the rules a message names are looked up (a deny-all can have a hundred deciders).
+    named = ranks if len(ranks) <= NAMED_IN_MESSAGE else ranks[: NAMED_IN_MESSAGE - 1]
+    return rule_list([analysis.rule_at(rank) for rank in named], here, len(ranks))
 
 
 def check_shadowed(group: SecurityGroup, ctx: CheckContext) -> Iterator[tuple[Rule, Problem]]:
     analysis = analyse(group)
-    for entry in analysis.entries:
+    accepts = analysis.accepts
+    for rank in analysis.flagged:
+        entry = analysis.entry_at(rank)
         if not analysis.reported_shadowed(entry) or not reportable(entry.rule, ctx):
             continue
-        deciders = analysis.deciders(entry)
-        opposite = sum(1 for d in deciders if d.accept != entry.accept)
+        deciders = analysis.decider_ranks(rank)
+        opposite = sum(1 for d in deciders if accepts[d] != entry.accept)
         amount = "all" if opposite == len(deciders) else "some"
-        names = rule_list([d.rule for d in deciders], entry.rule.path)
+        names = _names(analysis, deciders, entry.rule.path)
         message = (f"never takes effect: {names} {comes_first(len(deciders))} decide"
                    f"{'s' if len(deciders) == 1 else ''} all of its traffic, "
                    f"{_VERB[not entry.accept]} {amount} of it")
-        yield entry.rule, Problem(message, related=_related(entry, deciders))
+        yield entry.rule, Problem(message, None, _related(analysis, deciders))
 
 
 def check_redundant(group: SecurityGroup, ctx: CheckContext) -> Iterator[tuple[Rule, Problem]]:
     analysis = analyse(group)
-    for entry in analysis.entries:
-        verdict = analysis.verdict(entry)
-        if (not verdict.redundant or entry.rank in analysis.copies
-                or not reportable(entry.rule, ctx)):
+    for rank in analysis.flagged:
+        verdict = analysis.verdict_at(rank)
+        if not verdict.redundant or rank in analysis.copies:
             continue
-        deciders = analysis.deciders(entry)
-        names = rule_list([d.rule for d in deciders], entry.rule.path)
+        entry = analysis.entry_at(rank)
+        if not reportable(entry.rule, ctx):
+            continue
+        deciders = analysis.decider_ranks(rank)
+        names = _names(analysis, deciders, entry.rule.path)
         verb = entry.policy + ("s" if len(deciders) == 1 else "")
         message = (f"can be removed: {names} {comes_first(len(deciders))} already {verb} all "
                    "of its traffic")
-        yield entry.rule, Problem(message, related=_related(entry, deciders))
+        yield entry.rule, Problem(message, None, _related(analysis, deciders))
 
 
 def check_partial(group: SecurityGroup, ctx: CheckContext) -> Iterator[tuple[Rule, Problem]]:
     analysis = analyse(group)
-    for entry in analysis.entries:
-        verdict = analysis.verdict(entry)
-        if verdict.covered or not verdict.opposed_higher or not reportable(entry.rule, ctx):
+    accepts, priorities = analysis.accepts, analysis.priorities
+    for rank in analysis.flagged:
+        verdict = analysis.verdict_at(rank)
+        if verdict.covered or not verdict.opposed_higher:
             continue
-        overriding = [d for d in analysis.deciders(entry)
-                      if d.accept != entry.accept and d.priority < entry.priority]
-        names = rule_list([d.rule for d in overriding], entry.rule.path)
-        verb = ("accept" if not entry.accept else "drop") + ("s" if len(overriding) == 1 else "")
+        entry = analysis.entry_at(rank)
+        if not reportable(entry.rule, ctx):
+            continue
+        accept, priority = entry.accept, entry.priority
+        overriding = [d for d in analysis.decider_ranks(rank)
+                      if accepts[d] != accept and priorities[d] < priority]
+        names = _names(analysis, overriding, entry.rule.path)
+        verb = ("accept" if not accept else "drop") + ("s" if len(overriding) == 1 else "")
         message = (f"partly overridden: {names}, of higher priority, "
                    f"{comes_first(len(overriding))} {verb} part of its traffic")
-        yield entry.rule, Problem(message, related=_related(entry, overriding))
+        yield entry.rule, Problem(message, None, _related(analysis, overriding))
 
 
 _DROP_LOW = "  - IpProtocol: tcp\n    PortRange: \"1/1000\"\n    DestCidrIp: 0.0.0.0/0\n" \

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from egresslint.analysis.addresses import special
-from egresslint.analysis.traffic import traffic_of
+from egresslint.analysis.addresses import SPECIAL_OCTETS, special
+from egresslint.analysis.traffic import traffic_key
 from egresslint.checks._fields import field_problem
 from egresslint.checks.base import Check, CheckContext, Scope
 from egresslint.finding import Problem, Severity
 from egresslint.rule import DEST_CIDR_IP, Rule
 
 
-def check(rule: Rule, ctx: CheckContext) -> Iterator[Problem]:
+def check(rule: Rule, ctx: CheckContext) -> tuple[Problem, ...]:
     # Both policies: a drop to a loopback address is as meaningless as an accept.
+    traffic = traffic_key(rule)
+    if traffic is None or traffic[0] >> 24 not in SPECIAL_OCTETS:  # `special`'s first test
+        return ()
+    block = special(traffic[0], traffic[1])
     dest = rule.field(DEST_CIDR_IP)
-    traffic = traffic_of(rule)
-    if dest is None or traffic is None:
-        return
-    block = special(traffic.dest_first, traffic.dest_last)
-    if block is None:
-        return
-    yield field_problem(dest, f"{dest.text} is {block.what}: {block.why}; this rule cannot "
-                        "mean what it says")
+    if block is None or dest is None:
+        return ()
+    return (field_problem(dest, f"{dest.text} is {block.what}: {block.why}; this rule cannot "
+                          "mean what it says"),)
 
 
 CHECK = Check(

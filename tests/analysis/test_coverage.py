@@ -105,3 +105,40 @@ def test_single_and_disjoint_boxes_decide(strategy: str) -> None:
     outcome = decide(boxes, [True, False], [1, 1], strategy=strategy)
     assert outcome.covered == [False, False]
     assert outcome.opposed == [False, False]
+
+
+WHOLE = (SPACE[0][0], SPACE[0][-1], SPACE[1][0], SPACE[1][-1], SPACE[2][0], SPACE[2][-1])
+
+
+@st.composite
+def closed_groups(draw: st.DrawFn) -> list[tuple[Box, bool, int]]:
+    """Boxes in precedence order that often end like a real group: a box over the whole
+    space (a deny-all) and a few boxes after it, which the automatic strategy peels off."""
+    raw = draw(BOXES)
+    rows: list[tuple[Box, bool, int]] = [
+        ((*r[0], *r[1], *r[2]), bool(r[3]), int(r[4])) for r in raw]  # type: ignore[misc]
+    if draw(st.booleans()):
+        rows.append((WHOLE, draw(st.booleans()), 3))
+        rows.extend(((*r[0], *r[1], *r[2]), bool(r[3]), 3)  # type: ignore[misc]
+                    for r in draw(st.lists(BOXES.map(lambda b: b[0]), max_size=3)))
+    rows.sort(key=lambda row: (row[2], row[1]))  # priority, then drop first
+    return rows
+
+
+@settings(max_examples=600, deadline=None)
+@given(closed_groups())
+def test_shortcuts_and_kept_deciders_match_enumeration(rows: list[tuple[Box, bool, int]]
+                                                       ) -> None:
+    """The automatic strategy's shortcuts (peeling a closing box, closed forms for pairs and
+    for components led by a box that contains the rest) and the deciders it keeps
+    (`Outcome.deciders_of`) against the enumeration."""
+    boxes = [row[0] for row in rows]
+    accepts = [row[1] for row in rows]
+    priorities = [row[2] for row in rows]
+    covered, opposed, higher, deciding = _enumerate(boxes, accepts, priorities)
+    outcome = decide(boxes, accepts, priorities)
+    assert outcome.covered == covered
+    assert outcome.opposed == opposed
+    assert outcome.opposed_higher == higher
+    for i in range(len(boxes)):
+        assert set(outcome.deciders_of(i)) == deciding[i], i
