@@ -175,7 +175,7 @@ class Engine:
             groups.clear()
         # Sorted once: numbering repeated fingerprints goes in this order too.
         findings.sort(key=_SORT_KEY)
-        findings = _with_unique_fingerprints(findings)
+        findings = unique_fingerprints(findings)
         return LintResult(files, rules, findings, list(existing))
 
     def file_finding(self, code: str, problem: Problem, path: str,
@@ -256,9 +256,9 @@ def _fingerprint(code: str, where: str, rule: Rule | None, problem: Problem,
     return digest[:32]
 
 
-def _with_unique_fingerprints(findings: list[Finding]) -> list[Finding]:
-    """Identical rules in one file would share fingerprints; number the repeats in file order.
-    `findings` are sorted by `sort_key`."""
+def unique_fingerprints(findings: list[Finding]) -> list[Finding]:
+    """Identical rules (or comments) in one file would share fingerprints; number the repeats
+    in file order. `findings` are sorted by `sort_key`."""
     from dataclasses import replace
 
     counts = Counter(f.fingerprint for f in findings)

@@ -25,6 +25,7 @@ import yaml
 
 from egresslint.checks import Registry
 from egresslint.checks.suppressions import EXPIRED, MALFORMED, MISSING_REASON, UNUSED
+from egresslint.engine import unique_fingerprints
 from egresslint.finding import Finding, Problem
 from egresslint.loader import LoadedFile, is_json
 from egresslint.location import display_path, line_starts
@@ -317,7 +318,8 @@ def apply_suppressions(result: LintResult, engine: Engine,
         waivers = read_waivers(options.waivers, engine.registry)
         waiver_file = waivers.path
         apply_waivers(state, waivers, result.rules)
-    state.findings = [*state.findings, *_unique(state.problems)]
+    state.findings = [*state.findings,
+                      *unique_fingerprints(sorted(state.problems, key=lambda f: f.sort_key))]
     fixed: tuple[BaselineEntry, ...] = ()
     if options.baseline is not None:
         fixed = tuple(apply_baseline(state, read_baseline(options.baseline),
@@ -416,15 +418,3 @@ def _justification(sup: InlineSuppression) -> str:
     return f"{sup.reason}{until} [{sup.path}:{sup.line}]"
 
 
-def _unique(findings: list[Finding]) -> list[Finding]:
-    """Number fingerprints that repeat (identical comments in one file), in file order."""
-    counts = Counter(f.fingerprint for f in findings)
-    seen: Counter[str] = Counter()
-    result = []
-    for finding in sorted(findings, key=lambda f: f.sort_key):
-        fingerprint = finding.fingerprint
-        if counts[fingerprint] > 1:
-            seen[fingerprint] += 1
-            finding = replace(finding, fingerprint=f"{fingerprint}:{seen[fingerprint]}")
-        result.append(finding)
-    return result
