@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from egresslint.finding import Severity
 
 if TYPE_CHECKING:
-    from egresslint.checks import Registry
+    from egresslint.checks import Check, Registry
     from egresslint.config import Setup
     from egresslint.engine import Engine, LintResult
     from egresslint.rule import Rule
@@ -178,6 +178,7 @@ def explain_check(key: str) -> str:
         f"  {check.fix}",
         "",
         "Example that fires:",
+        *(f"  {line}" for line in _assumed_settings(check)),
         *(f"  {line}" for line in check.bad_example.splitlines()),
         "",
         "Write instead:",
@@ -191,6 +192,14 @@ def explain_check(key: str) -> str:
     if check.references:
         parts += ["", "References:", *(f"  {ref}" for ref in check.references)]
     return "\n".join(parts) + "\n"
+
+
+def _assumed_settings(check: Check) -> list[str]:
+    """The policy settings a check's examples assume, as a comment above them."""
+    if not check.example_settings:
+        return []
+    return ["# with these policy settings:",
+            *(f"#   {key}: {json.dumps(value)}" for key, value in check.example_settings.items())]
 
 
 def rule_file_schema() -> str:

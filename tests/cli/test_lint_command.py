@@ -232,3 +232,12 @@ def test_no_color_is_respected_on_a_terminal(monkeypatch: pytest.MonkeyPatch) ->
     assert _color("auto") is False
     assert _color("always") is True
     assert _color("never") is False
+
+
+def test_explain_states_the_settings_an_example_assumes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "destination-not-allowed"]) == 0
+    text = capsys.readouterr().out
+    assert ("Example that fires:\n  # with these policy settings:\n"
+            '  #   allowed_destinations: ["10.0.0.0/8", "192.168.0.0/16"]\n') in text
+    assert main(["explain", "EGL102"]) == 0
+    assert "with these policy settings" not in capsys.readouterr().out
