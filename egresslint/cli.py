@@ -51,10 +51,6 @@ def _split(values: Sequence[str] | None) -> list[str]:
     return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
 
 
-def _fail_usage(message: str) -> NoReturn:
-    raise UsageFailure(message)
-
-
 def _color(mode: str) -> bool:
     if mode == "always":
         return True

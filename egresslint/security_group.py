@@ -19,10 +19,6 @@ class SecurityGroup:
     #: Results computed once and shared by the checks of one run (the group analysis).
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
-    def proposed(self) -> list[Rule]:
-        return [rule for rule in self.rules if rule.origin == "proposed"]
-
 
 def group_rules(rules: Iterable[Rule]) -> dict[str, SecurityGroup]:
     live: list[Rule] = []

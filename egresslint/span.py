@@ -11,10 +11,6 @@ class Span(NamedTuple):
     end_line: int
     end_column: int
 
-    @property
-    def start(self) -> tuple[int, int]:
-        return (self.line, self.column)
-
 
 def point(line: int, column: int) -> Span:
     """A span of one character, for problems that have a position but no extent."""
