@@ -60,8 +60,10 @@ class FieldValue:
                  "value")
 
     def __init__(self, name: str, value: object, text: str, span: Span | None,
-                 usable: bool = True, from_defaults: bool = False, *,
+                 usable: bool = True, from_defaults: bool = False,
                  source: SpanSource | None = None) -> None:
+        # `source` may be passed by position: the JSON reader makes hundreds of thousands of
+        # values, and a keyword argument doubles the cost of the call.
         self.name: Final = name
         self.value: Final = value
         self.text: Final = text

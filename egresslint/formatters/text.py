@@ -22,25 +22,40 @@ def _source_excerpt(finding: Finding, lines: list[str], color: bool) -> list[str
     end = finding.end_column - 1 if finding.end_line == finding.line else len(text)
     end = max(end, start + 1)
     gutter = str(finding.line)
-    pad = "".join("\t" if ch == "\t" else " " for ch in text[:start])
     caret = _paint("^" * (end - start), _COLOURS[finding.severity], color)
-    return [f"  {gutter} | {text}", f"  {' ' * len(gutter)} | {pad}{caret}"]
+    return [f"  {gutter} | {text}", f"  {' ' * len(gutter)} | {_pad(text[:start])}{caret}"]
+
+
+def _pad(before: str) -> str:
+    """Blanks as wide as `before` on screen: its tabs kept, every other character a space."""
+    if "\t" not in before:
+        return " " * len(before)
+    return "".join("\t" if ch == "\t" else " " for ch in before)
 
 
 def render(report: Report, color: bool) -> str:
     out: list[str] = []
+    add, extend = out.append, out.extend
     sources = {f.path: f.lines for f in report.result.files}
+    # A large run prints tens of thousands of findings: what each one needs is looked up
+    # once per path and severity, not once per finding.
+    lines_of: list[str] = []
+    lines_path: str | None = None
+    labels = {severity: _paint(severity.label, _COLOURS[severity], color) for severity in Severity}
     for finding in report.result.findings:
-        severity = _paint(finding.severity.label, _COLOURS[finding.severity], color)
-        location = _paint(f"{finding.path}:{finding.line}:{finding.column}:", "1", color)
-        out.append(f"{location} {severity} {finding.code} {finding.message} [{finding.name}]")
-        out.extend(_source_excerpt(finding, sources.get(finding.path, []), color))
+        path = finding.path
+        if path != lines_path:
+            lines_path, lines_of = path, sources.get(path, [])
+        location = _paint(f"{path}:{finding.line}:{finding.column}:", "1", color)
+        add(f"{location} {labels[finding.severity]} {finding.code} {finding.message} "
+            f"[{finding.name}]")
+        extend(_source_excerpt(finding, lines_of, color))
         for related in finding.related:
-            out.append(f"  note: {related.path}:{related.line}:{related.column}: {related.message}")
+            add(f"  note: {related.path}:{related.line}:{related.column}: {related.message}")
         if finding.fix_hint:
-            out.append(f"  fix: {finding.fix_hint}")
-        out.append("")
-    out.extend(summary_lines(report, color))
+            add(f"  fix: {finding.fix_hint}")
+        add("")
+    extend(summary_lines(report, color))
     return "\n".join(out) + "\n"
 
 

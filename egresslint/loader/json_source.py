@@ -229,7 +229,10 @@ _DECODER = JSONDecoder(object_pairs_hook=tuple, parse_int=_IntText, parse_float=
 #: duplicates kept, arrays as lists.
 _scan: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 _ws = _WS.match
-_TEXT_FIELDS = frozenset(r.API_FIELDS) - {r.PRIORITY}
+#: Text fields by name, to the project's own string for the name: a rule keyed by those
+#: shares them, rather than holding the scanner's fresh copies (seven per rule), and every
+#: later lookup by the constant finds its key by identity.
+_TEXT_FIELDS = {name: name for name in r.API_FIELDS if name != r.PRIORITY}
 _PRIORITY = r.PRIORITY
 _PREFIX = r.ANNOTATION_PREFIX
 _new = tuple.__new__
@@ -426,17 +429,19 @@ class _FastReader:
         for name, value in pairs:
             kind = type(value)
             if kind is str:
-                if name in _TEXT_FIELDS:
-                    if name in fields:
+                known = _TEXT_FIELDS.get(name)
+                if known is not None:
+                    if known in fields:
                         return None
-                    fields[name] = field_value(name, value, value, None, source=spans)
+                    fields[known] = field_value(known, value, value, None, True, False, spans)
                     continue
                 if name.startswith(_PREFIX) and _ANNOTATION.match(name) and name not in notes:
-                    notes[name] = field_value(name, value, value, None, source=spans)
+                    notes[name] = field_value(name, value, value, None, True, False, spans)
                     continue
             elif kind is _IntText and name == _PRIORITY and value[0] != "-" and name not in fields:
                 text = str(value)
-                fields[name] = field_value(name, int(text), text, None, source=spans)
+                fields[_PRIORITY] = field_value(_PRIORITY, int(text), text, None, True, False,
+                                                spans)
                 continue
             return None
         return fields, notes
