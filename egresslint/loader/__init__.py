@@ -31,7 +31,10 @@ class LoadedFile:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        """The file's lines, numbered as the positions of its findings are."""
+        from egresslint.location import source_lines
+
+        return source_lines(self.text, json=is_json(self.path, self.text))
 
 
 def is_json(path: str, text: str) -> bool:

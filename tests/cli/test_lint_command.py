@@ -50,6 +50,33 @@ def test_bad_file_fails_with_caret_and_fix(files: Path, capsys: pytest.CaptureFi
     ]
 
 
+# A line separator (U+2028) inside a JSON string is not a line break to JSON, nor to the
+# editors people read JSON in, and a YAML parser counts it as one; CRLF ends one line in both.
+@pytest.mark.parametrize(("name", "text", "line", "source"), [
+    ("sep.json", '{"x-note": "a\u2028b",\n "rules": [\n  {"SecurityGroupId": "sg-1", '
+     '"IpProtocol": "tcp", "PortRange": "200/1", "DestCidrIp": "10.0.0.0/8"}\n ]}\n', 3,
+     '  {"SecurityGroupId": "sg-1", "IpProtocol": "tcp", "PortRange": "200/1", '
+     '"DestCidrIp": "10.0.0.0/8"}'),
+    ("sep.yaml", 'x-note: "a\u2028b"\nrules:\n  - {SecurityGroupId: sg-1, IpProtocol: tcp, '
+     'PortRange: "200/1", DestCidrIp: 10.0.0.0/8}\n', 4,
+     '  - {SecurityGroupId: sg-1, IpProtocol: tcp, PortRange: "200/1", DestCidrIp: 10.0.0.0/8}'),
+    ("crlf.json", '{"rules": [\r\n  {"SecurityGroupId": "sg-1", "IpProtocol": "tcp", '
+     '"PortRange": "200/1", "DestCidrIp": "10.0.0.0/8"}\r\n]}\r\n', 2,
+     '  {"SecurityGroupId": "sg-1", "IpProtocol": "tcp", "PortRange": "200/1", '
+     '"DestCidrIp": "10.0.0.0/8"}'),
+])
+def test_source_excerpt_counts_lines_as_the_format_does(
+        files: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, line: int,
+        source: str) -> None:
+    (files / name).write_bytes(text.encode())
+    assert main(["lint", name, "--color", "never", "--select", "EGL102"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    column = source.index('"200/1"') + 1
+    assert out[0].startswith(f"{name}:{line}:{column}: error EGL102 ")
+    assert out[1] == f"  {line} | {source}"
+    assert out[2] == f"  {' ' * len(str(line))} | {' ' * (column - 1)}^^^^^^^"
+
+
 def test_warnings_pass_unless_fail_on_lowers(files: Path) -> None:
     assert main(["lint", "empty.yaml"]) == 0
     assert main(["lint", "empty.yaml", "--fail-on", "warning"]) == 1
