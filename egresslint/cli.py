@@ -120,11 +120,16 @@ def lint(
     waivers: WaiversOpt = None,
     no_inline_suppressions: NoInlineOpt = False,
     existing: ExistingOpt = None,
+    jobs: Annotated[int | None, typer.Option(
+        min=1, help="Use at most this many processes. A large run (20,000 rules and more) "
+        "checks rules in a second process while it analyses the groups; 1 keeps to one. "
+        "[default: the CPUs available]", show_default=False)] = None,
 ) -> None:
     """Check rule files and exit non-zero when the gate fails."""
     from egresslint.run import LintRequest, lint_command
 
     request = LintRequest(
+        jobs=jobs,
         paths=list(paths or ()), output_format=output_format, fail_on=fail_on,
         select=_split(select), ignore=_split(ignore), exclude=_split(exclude),
         policy=policy, use_config=not no_config, color=_color(color),

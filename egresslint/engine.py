@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from inspect import isgeneratorfunction
+from itertools import chain
 from operator import attrgetter
 
 from egresslint.checks import Check, CheckContext, Registry, Scope
@@ -16,7 +17,8 @@ from egresslint.loader import LoadedFile, load_path
 from egresslint.location import identity_path
 from egresslint.policy import EffectiveCheck, Policy
 from egresslint.rule import API_FIELDS, MEMO_IDENTITY, UNSET, Rule, new_memo, prime_memos
-from egresslint.security_group import group_rules
+from egresslint.security_group import SecurityGroup, group_rules
+from egresslint.worker import Worker, can_fork, worker_share
 
 #: Checks that say a file could not be read at all. They cannot be ignored or disabled:
 #: a gate that skipped them would pass files it never read.
@@ -81,9 +83,11 @@ def resolve_selection(registry: Registry, keys: Iterable[str]) -> set[str]:
 
 class Engine:
     def __init__(self, registry: Registry, policy: Policy, *, select: Iterable[str] = (),
-                 ignore: Iterable[str] = ()) -> None:
+                 ignore: Iterable[str] = (), jobs: int | None = None) -> None:
         self.registry = registry
         self.policy = policy
+        #: At most this many processes (None: one per available CPU); see `egresslint.worker`.
+        self.jobs = jobs
         self.effective: dict[str, EffectiveCheck] = policy.resolve(registry)
         selected = resolve_selection(registry, select)
         ignored = resolve_selection(registry, ignore)
@@ -135,9 +139,52 @@ class Engine:
             rules.extend(loaded.rules)
         prime_memos(rules)
         prime_memos(existing)
-        for check in self.registry.of_scope(Scope.RULE):
-            if check.code not in self.active:
-                continue
+        rule_checks = [c for c in self.registry.of_scope(Scope.RULE) if c.code in self.active]
+        group_checks = [c for c in self.registry.of_scope(Scope.GROUP) if c.code in self.active]
+        groups = list(group_rules([*existing, *rules]).values()) if group_checks else []
+        worker = None
+        if rule_checks and group_checks and can_fork(self.jobs, len(rules)):
+            # A large run: the rule checks and the first groups in a second process, the
+            # other groups here.
+            split = worker_share(groups)
+            worker = Worker.start(lambda: [
+                self._rule_findings(rule_checks, files),
+                *self._group_findings(group_checks, groups[:split], _Stamper(self))])
+        try:
+            if worker is None:
+                findings.extend(self._rule_findings(rule_checks, files, stamp))
+                findings.extend(chain(*self._group_findings(group_checks, groups, stamp)))
+            else:
+                mine = self._group_findings(group_checks, groups[split:], stamp)
+                theirs = worker.result()
+                if theirs is None:
+                    # A worker that failed said nothing: its part runs here, and fails here
+                    # if it fails, as without a worker.
+                    theirs = [self._rule_findings(rule_checks, files, stamp),
+                              *self._group_findings(group_checks, groups[:split], stamp)]
+                # The order of a run without a worker: rule checks, then each group check
+                # over every group in turn.
+                findings.extend(theirs[0])
+                for earlier, later in zip(theirs[1:], mine, strict=True):
+                    findings.extend(earlier)
+                    findings.extend(later)
+        finally:
+            if worker is not None:
+                worker.stop()
+            # The groups hold every analysis: free them now. (Not at return: an exception
+            # raised and caught below this frame, as netaddr does, can leave a cycle that
+            # keeps the frame and its variables until the collector runs.)
+            groups.clear()
+        # Sorted once: numbering repeated fingerprints goes in this order too.
+        findings.sort(key=_SORT_KEY)
+        findings = unique_fingerprints(findings)
+        return LintResult(files, rules, findings, list(existing))
+
+    def _rule_findings(self, checks: list[Check], files: list[LoadedFile],
+                       stamp: _Stamper | None = None) -> list[Finding]:
+        stamp = stamp or _Stamper(self)
+        findings: list[Finding] = []
+        for check in checks:
             fn, ctx = check.check_rule, self.context(check)
             assert fn is not None
             # One check over every rule at a time: a comprehension that keeps only the rules
@@ -156,27 +203,25 @@ class Engine:
                 for rule, problems in hits:
                     for problem in problems:
                         findings.append(stamp(check, problem, rule.path, rule, loaded))
-        group_checks = [c for c in self.registry.of_scope(Scope.GROUP) if c.code in self.active]
-        if group_checks:
-            groups = group_rules([*existing, *rules])
-            for check in group_checks:
-                ctx = self.context(check)
-                group_fn = check.check_group
-                assert group_fn is not None
-                report_existing = bool(ctx.options.get("report_existing"))
-                for group in groups.values():
-                    for rule, problem in group_fn(group, ctx):
-                        # Live rules are reported only when the check's options ask.
-                        if rule.origin == "proposed" or report_existing:
-                            findings.append(stamp(check, problem, rule.path, rule, None))
-            # The groups hold every analysis: free them now. (Not at return: an exception
-            # raised and caught below this frame, as netaddr does, can leave a cycle that
-            # keeps the frame and its variables until the collector runs.)
-            groups.clear()
-        # Sorted once: numbering repeated fingerprints goes in this order too.
-        findings.sort(key=_SORT_KEY)
-        findings = unique_fingerprints(findings)
-        return LintResult(files, rules, findings, list(existing))
+        return findings
+
+    def _group_findings(self, checks: list[Check], groups: list[SecurityGroup],
+                        stamp: _Stamper) -> list[list[Finding]]:
+        """The findings of each group check over `groups`, a list per check."""
+        per_check: list[list[Finding]] = []
+        for check in checks:
+            ctx = self.context(check)
+            group_fn = check.check_group
+            assert group_fn is not None
+            report_existing = bool(ctx.options.get("report_existing"))
+            findings: list[Finding] = []
+            for group in groups:
+                for rule, problem in group_fn(group, ctx):
+                    # Live rules are reported only when the check's options ask.
+                    if rule.origin == "proposed" or report_existing:
+                        findings.append(stamp(check, problem, rule.path, rule, None))
+            per_check.append(findings)
+        return per_check
 
     def file_finding(self, code: str, problem: Problem, path: str,
                      loaded: LoadedFile | None = None) -> Finding | None:
@@ -248,7 +293,7 @@ def _fingerprint(code: str, where: str, rule: Rule | None, problem: Problem,
         anchor = problem.key
     elif loaded is not None and loaded.text:
         # A file-level problem without a key: the text of its line, not its number.
-        lines = loaded.text.splitlines()
+        lines = loaded.lines
         anchor = lines[line - 1].strip() if 0 < line <= len(lines) else ""
     else:
         anchor = problem.message

@@ -48,6 +48,8 @@ class LintRequest:
     today: date | None = None
     #: DescribeSecurityGroupAttribute responses: live rules that take part in group checks.
     existing: list[str] = field(default_factory=list)
+    #: At most this many processes (None: as many as there are CPUs; a run uses two at most).
+    jobs: int | None = None
 
 
 def default_format(environ: Mapping[str, str]) -> str:
@@ -121,7 +123,8 @@ def run_lint(request: LintRequest, *, suppress: bool = True,
         raise UsageError("no paths given: name rule files or folders, or set `paths` in "
                          ".egresslint.yaml")
     registry = load_registry()
-    engine = Engine(registry, setup.policy, select=request.select, ignore=request.ignore)
+    engine = Engine(registry, setup.policy, select=request.select, ignore=request.ignore,
+                    jobs=request.jobs)
     from egresslint.existing import load_existing
     from egresslint.loader import load_path
 
