@@ -78,7 +78,10 @@ class LintRun:
     cwd: Path
 
 
-def lint_command(request: LintRequest) -> tuple[str, int]:
+def lint_command(request: LintRequest, *, keep: list[object] | None = None
+                 ) -> tuple[str, int]:
+    """The output and exit code of `egresslint lint`. `keep`, when given, receives what the
+    run built, for the caller to free when it chooses (`egresslint.cli.run` never does)."""
     from egresslint.formatters import Report, renderer
     from egresslint.location import root_for
 
@@ -86,6 +89,8 @@ def lint_command(request: LintRequest) -> tuple[str, int]:
     if output_format not in OUTPUT_FORMATS:
         raise UsageError(f"--format takes {', '.join(OUTPUT_FORMATS)}, not {output_format!r}")
     run = run_lint(request)
+    if keep is not None:
+        keep.append(run)
     setup, result = run.setup, run.result
     report = Report(
         result=result, registry=run.registry, policy_name=setup.policy.name,
