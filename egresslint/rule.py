@@ -219,3 +219,25 @@ class Rule(_Derived):
         params.setdefault(POLICY, DEFAULT_POLICY)
         params.setdefault(PRIORITY, DEFAULT_PRIORITY)
         return params
+
+
+_SET_FIELDS = tuple(vars(Rule)[name].__set__
+                    for name in ("path", "index", "span", "fields", "annotations", "origin"))
+_new_rule_object = object.__new__
+
+
+def new_rule(path: str, index: int, span: Span, fields: Mapping[str, FieldValue],
+             annotations: Mapping[str, FieldValue]) -> Rule:
+    """`Rule(path, index, span, fields, annotations)`, made in half the time: the frozen
+    constructor sets each field through `object.__setattr__`, and a large file has a hundred
+    thousand rules. Sets every field (a test holds it to `dataclasses.fields(Rule)`)."""
+    rule = _new_rule_object(Rule)
+    set_path, set_index, set_span, set_fields, set_annotations, set_origin = _SET_FIELDS
+    set_path(rule, path)
+    set_index(rule, index)
+    set_span(rule, span)
+    set_fields(rule, fields)
+    set_annotations(rule, annotations)
+    set_origin(rule, "proposed")
+    return rule
+

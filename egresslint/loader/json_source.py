@@ -229,6 +229,8 @@ _DECODER = JSONDecoder(object_pairs_hook=tuple, parse_int=_IntText, parse_float=
 #: duplicates kept, arrays as lists.
 _scan: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 _ws = _WS.match
+#: What follows a rule in the list: a comma and the next rule's `{` (not consumed), or `]`.
+_AFTER_RULE = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*(?=\{)|(\]))")
 #: Text fields by name, to the project's own string for the name: a rule keyed by those
 #: shares them, rather than holding the scanner's fresh copies (seven per rule), and every
 #: later lookup by the constant finds its key by identity.
@@ -386,20 +388,27 @@ class _FastReader:
         builder = self.builder
         rules = builder.rules
         path = builder.path
-        rule_cls = r.Rule
+        new_rule = r.new_rule
         positions = self.positions
+        fields_of = self._fields
+        count, rfind, after = text.count, text.rfind, _AFTER_RULE.match
         # One inherited copy shared by every rule: equal to per-rule copies, and immutable.
         inherited = {name: fv.replace(from_defaults=True) for name, fv in defaults.items()}
         index = 0
         offset = _ws(text, offset + 1).end()  # type: ignore[union-attr]
-        if text[offset : offset + 1] == "]":
-            raise _Fallback  # an empty list: reported with the list's span
+        if text[offset : offset + 1] != "{":
+            raise _Fallback  # an empty list is reported with the list's span
+        # Lines are counted forward from the previous rule (0-based here).
+        line, counted = self._line, self._line_offset
         while True:
-            if text[offset : offset + 1] != "{":
-                raise _Fallback
             pairs, end = _scan(text, offset)
-            span = self._span(offset, end)
-            found = self._fields(pairs, _ObjectSpans(text, offset, end, span[0] - 1))
+            # The rule's span, as `_span` works it out.
+            line += count("\n", counted, offset)
+            end_line = line + count("\n", offset, end)
+            span = _new(Span, (line + 1, offset - rfind("\n", 0, offset),
+                               end_line + 1, end - rfind("\n", 0, end)))
+            found = fields_of(pairs, _ObjectSpans(text, offset, end, line))
+            line, counted = end_line, end
             if found is None:
                 # Something to report: this rule is read exactly, and built as the exact
                 # reader's whole-file path would build it.
@@ -409,15 +418,16 @@ class _FastReader:
                 for name, fv in inherited.items():
                     if name not in fields and name not in notes:
                         (notes if name.startswith(_PREFIX) else fields)[name] = fv
-                rules.append(rule_cls(path, index, span, fields, notes))
+                rules.append(new_rule(path, index, span, fields, notes))
             index += 1
-            offset = _ws(text, end).end()  # type: ignore[union-attr]
-            char = text[offset : offset + 1]
-            if char == "]":
-                return offset + 1
-            if char != ",":
+            # `,` and the next rule's `{`, or the list's `]`.
+            match = after(text, end)
+            if match is None:
                 raise _Fallback
-            offset = _ws(text, offset + 1).end()  # type: ignore[union-attr]
+            if match.group(1):
+                self._line, self._line_offset = line, counted
+                return match.end()
+            offset = match.end()
 
     def _fields(self, pairs: tuple[tuple[str, Any], ...], spans: _ObjectSpans
                 ) -> tuple[dict[str, r.FieldValue], dict[str, r.FieldValue]] | None:
@@ -445,14 +455,3 @@ class _FastReader:
                 continue
             return None
         return fields, notes
-
-    def _span(self, start: int, end: int) -> Span:
-        """The span of text[start:end], counting lines forward from the previous call."""
-        text = self.text
-        line = self._line + text.count("\n", self._line_offset, start)
-        start_column = start - (text.rfind("\n", 0, start) + 1)
-        end_line = line + text.count("\n", start, end)
-        end_column = end - (text.rfind("\n", 0, end) + 1)
-        self._line, self._line_offset = end_line, end
-        return _new(Span, (line + 1, start_column + 1, end_line + 1, end_column + 1))
-

@@ -147,7 +147,7 @@ class EventReader:
         get = self.get
         rules = builder.rules
         path = builder.path
-        rule_cls = r.Rule
+        new_rule = r.new_rule
         # One inherited copy shared by every rule: equal to per-rule copies, and immutable.
         inherited = {name: fv.replace(from_defaults=True) for name, fv in defaults.items()}
         index = 0
@@ -170,7 +170,7 @@ class EventReader:
                 if self._notes:
                     builder.add_rule(index, span, fields, {})
                 else:
-                    rules.append(rule_cls(path, index, span, fields, {}))
+                    rules.append(new_rule(path, index, span, fields, {}))
             elif kind is SequenceEndEvent:
                 break
             else:
