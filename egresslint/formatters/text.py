@@ -3,7 +3,7 @@ under the value, the fix, and a summary naming the policy in effect."""
 
 from __future__ import annotations
 
-from egresslint.finding import Finding, Severity
+from egresslint.finding import Severity
 from egresslint.formatters import Report
 from egresslint.suppression import describe_counts, summary_notes, suppressed_counts
 
@@ -12,18 +12,6 @@ _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
 def _paint(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
-
-
-def _source_excerpt(finding: Finding, lines: list[str], color: bool) -> list[str]:
-    if not 0 < finding.line <= len(lines):
-        return []
-    text = lines[finding.line - 1].rstrip("\n")
-    start = finding.column - 1
-    end = finding.end_column - 1 if finding.end_line == finding.line else len(text)
-    end = max(end, start + 1)
-    gutter = str(finding.line)
-    caret = _paint("^" * (end - start), _COLOURS[finding.severity], color)
-    return [f"  {gutter} | {text}", f"  {' ' * len(gutter)} | {_pad(text[:start])}{caret}"]
 
 
 def _pad(before: str) -> str:
@@ -35,27 +23,44 @@ def _pad(before: str) -> str:
 
 def render(report: Report, color: bool) -> str:
     out: list[str] = []
-    add, extend = out.append, out.extend
-    sources = {f.path: f.lines for f in report.result.files}
-    # A large run prints tens of thousands of findings: what each one needs is looked up
-    # once per path and severity, not once per finding.
-    lines_of: list[str] = []
+    add = out.append
+    files = {f.path: f for f in report.result.files}
+    # A large run prints tens of thousands of findings: a file's lines are split once, when
+    # a finding first needs them, and what depends on the severity is painted once.
+    lines_of: dict[str, list[str]] = {}
+    lines: list[str] = []
     lines_path: str | None = None
     labels = {severity: _paint(severity.label, _COLOURS[severity], color) for severity in Severity}
+    carets = {severity: (f"\x1b[{_COLOURS[severity]}m", "\x1b[0m") if color else ("", "")
+              for severity in Severity}
     for finding in report.result.findings:
-        path = finding.path
+        path, line, column = finding.path, finding.line, finding.column
         if path != lines_path:
-            lines_path, lines_of = path, sources.get(path, [])
-        location = _paint(f"{path}:{finding.line}:{finding.column}:", "1", color)
+            lines_path = path
+            found = lines_of.get(path)
+            if found is None:
+                loaded = files.get(path)
+                found = lines_of[path] = loaded.lines if loaded is not None else []
+            lines = found
+        location = _paint(f"{path}:{line}:{column}:", "1", color)
         add(f"{location} {labels[finding.severity]} {finding.code} {finding.message} "
             f"[{finding.name}]")
-        extend(_source_excerpt(finding, lines_of, color))
+        if 0 < line <= len(lines):
+            # The source line, and a caret under the value.
+            text = lines[line - 1]
+            start = column - 1
+            end = finding.end_column - 1 if finding.end_line == line else len(text)
+            gutter = str(line)
+            before, after = carets[finding.severity]
+            add(f"  {gutter} | {text}")
+            add(f"  {' ' * len(gutter)} | {_pad(text[:start])}{before}"
+                f"{'^' * (max(end, start + 1) - start)}{after}")
         for related in finding.related:
             add(f"  note: {related.path}:{related.line}:{related.column}: {related.message}")
         if finding.fix_hint:
             add(f"  fix: {finding.fix_hint}")
         add("")
-    extend(summary_lines(report, color))
+    out.extend(summary_lines(report, color))
     return "\n".join(out) + "\n"
 
 
