@@ -324,7 +324,11 @@ def apply_suppressions(result: LintResult, engine: Engine,
     if options.baseline is not None:
         fixed = tuple(apply_baseline(state, read_baseline(options.baseline),
                                      display_path(options.baseline), result.files))
-    result.findings = sorted(state.findings, key=lambda f: f.sort_key)
+    # Without findings of its own, the pass only removed some: the rest keep their order.
+    if state.problems:
+        result.findings = sorted(state.findings, key=lambda f: f.sort_key)
+    else:
+        result.findings = state.findings
     result.suppressed = sorted([*result.suppressed, *state.suppressed], key=lambda f: f.sort_key)
     return SuppressionSummary(
         inline_enabled=options.inline, inline_comments=comments, not_applied=not_applied,
@@ -357,6 +361,8 @@ def _apply_inline(state: _Pass, files: Sequence[LoadedFile], enabled: bool) -> t
                              loaded.path, loaded)
             else:
                 valid.setdefault((sup.path, sup.target), []).append(sup)
+    if not valid:
+        return comments, 0  # nothing to apply, so nothing unused either
     used: set[tuple[int, str]] = set()  # (id of the suppression, code)
     kept: list[Finding] = []
     not_applied = 0
