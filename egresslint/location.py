@@ -74,14 +74,12 @@ def source_lines(text: str, *, json: bool = False) -> list[str]:
     """The lines of a file as `line_starts` counts them, without their line breaks; a break
     at the very end starts no line (as with `str.splitlines`, which also breaks at form
     feeds and other characters neither format does)."""
-    if json or (text.isascii() and "\r" not in text):
-        lines = text.split("\n")
-        if json and "\r" in text:  # CRLF: the CR is whitespace before the break
-            lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-    else:
-        lines = _YAML_BREAK.split(text)
+    lines = (text.split("\n") if json or (text.isascii() and "\r" not in text)
+             else _YAML_BREAK.split(text))
     if lines[-1] == "":
         lines.pop()
+    if json and "\r" in text:  # CRLF: the CR is whitespace before the break
+        lines = [line[:-1] if line.endswith("\r") else line for line in lines]
     return lines
 
 
