@@ -380,10 +380,11 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def run() -> NoReturn:
     code = _guarded(None)
-    if _RETAINED:
+    if _RETAINED and sys.gettrace() is None and sys.getprofile() is None:
         # A large lint has built millions of objects, and freeing them one by one takes
         # a tenth of a second that nobody waits for: once the output is flushed, the process
-        # ends without it (as mypy does). Nothing else is left to do at exit.
+        # ends without it (as mypy does). Nothing else is left to do at exit, unless a
+        # tracer or profiler watches, which reports then.
         try:
             sys.stdout.flush()
             sys.stderr.flush()

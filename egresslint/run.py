@@ -80,8 +80,10 @@ class LintRun:
 
 def lint_command(request: LintRequest, *, keep: list[object] | None = None
                  ) -> tuple[str, int]:
-    """The output and exit code of `egresslint lint`. `keep`, when given, receives what the
-    run built, for the caller to free when it chooses (`egresslint.cli.run` never does)."""
+    """The output and exit code of `egresslint lint`. `keep`, when given, receives what a
+    large run built (`egresslint.engine.FREEZE_RULES` rules or more), for the caller to
+    free when it chooses (`egresslint.cli.run` never does)."""
+    from egresslint.engine import FREEZE_RULES
     from egresslint.formatters import Report, renderer
     from egresslint.location import root_for
 
@@ -89,7 +91,7 @@ def lint_command(request: LintRequest, *, keep: list[object] | None = None
     if output_format not in OUTPUT_FORMATS:
         raise UsageError(f"--format takes {', '.join(OUTPUT_FORMATS)}, not {output_format!r}")
     run = run_lint(request)
-    if keep is not None:
+    if keep is not None and len(run.result.rules) >= FREEZE_RULES:
         keep.append(run)
     setup, result = run.setup, run.result
     report = Report(
