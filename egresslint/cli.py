@@ -121,7 +121,7 @@ def lint(
     no_inline_suppressions: NoInlineOpt = False,
     existing: ExistingOpt = None,
     jobs: Annotated[int | None, typer.Option(
-        min=1, help="Use at most this many processes. A large run (20,000 rules and more) "
+        min=1, help="Use at most this many processes. A large run (10,000 rules and more) "
         "checks rules in a second process while it analyses the groups; 1 keeps to one. "
         "[default: the CPUs available]", show_default=False)] = None,
 ) -> None:

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from egresslint.security_group import SecurityGroup
 
 #: A run over fewer rules does the rule checks itself: below this, forking and computing
-#: each rule's traffic in both processes cost about what the second CPU saves.
-WORKER_MIN_RULES = 20_000
+#: each rule's traffic in both processes cost about what the second CPU saves (measured on
+#: benchmarks/: nothing saved at 5,000 rules, a twentieth at 10,000, a quarter at 100,000).
+WORKER_MIN_RULES = 10_000
 #: The share of the group analysis the worker takes besides the rule checks, so that both
 #: processes finish together. Measured on benchmarks/ realistic-100k: the rule checks cost
 #: about three fifths of the group analysis, and in a worker every page it writes is copied.
