@@ -211,10 +211,6 @@ def _finish(reader: _Reader, root: Node, offset: int, whole: bool) -> tuple[Node
 # for problems outside the rules, one rule for problems inside one.
 
 
-class _IntText(str):
-    """A JSON integer as written (`-0` and `10` must stay distinguishable)."""
-
-
 class _FloatText(str):
     """A JSON number with a fraction or exponent, as written."""
 
@@ -223,7 +219,9 @@ def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")  # NaN and Infinity: the exact reader reports them
 
 
-_DECODER = JSONDecoder(object_pairs_hook=tuple, parse_int=_IntText, parse_float=_FloatText,
+# Integers are read by the scanner itself (a hook would cost a Python call each): a positive
+# one is written as `str` gives it back, and any other is left to the exact reader.
+_DECODER = JSONDecoder(object_pairs_hook=tuple, parse_float=_FloatText,
                        parse_constant=_refuse_constant)
 #: (value, end offset) of the JSON value at an offset; objects come back as tuples of pairs,
 #: duplicates kept, arrays as lists.
@@ -236,6 +234,8 @@ _AFTER_RULE = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*(?=\{)|(\]))")
 #: later lookup by the constant finds its key by identity.
 _TEXT_FIELDS = {name: name for name in r.API_FIELDS if name != r.PRIORITY}
 _PRIORITY = r.PRIORITY
+#: Integers from here on have too many digits to be read as numbers (the exact reader says so).
+_LONGEST = 10**yaml11.MAX_INTEGER_DIGITS
 _PREFIX = r.ANNOTATION_PREFIX
 _new = tuple.__new__
 
@@ -448,9 +448,9 @@ class _FastReader:
                 if name.startswith(_PREFIX) and _ANNOTATION.match(name) and name not in notes:
                     notes[name] = field_value(name, value, value, None, True, False, spans)
                     continue
-            elif kind is _IntText and name == _PRIORITY and value[0] != "-" and name not in fields:
-                text = str(value)
-                fields[_PRIORITY] = field_value(_PRIORITY, int(text), text, None, True, False,
+            elif kind is int and 0 < value < _LONGEST and name == _PRIORITY and name not in fields:
+                # Positive, so written without sign or leading zeros (`0` may have been `-0`).
+                fields[_PRIORITY] = field_value(_PRIORITY, value, str(value), None, True, False,
                                                 spans)
                 continue
             return None

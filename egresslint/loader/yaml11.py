@@ -29,6 +29,12 @@ DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _OCTAL = re.compile(r"[-+]?0[0-7_]+\Z")
 
 
+#: An integer written with more digits than this is far outside any valid value, and is not
+#: converted: Python refuses strings of over 4,300 digits, and the time it takes grows with
+#: the square of the length.
+MAX_INTEGER_DIGITS = 20
+
+
 def is_plain_decimal(text: str) -> bool:
     return DECIMAL.match(text) is not None
 

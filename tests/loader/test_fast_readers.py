@@ -99,6 +99,9 @@ UNUSUAL_JSON = [
     json.dumps({"rules": [JRULE, {**JRULE, "Priority": "5", "PortRange": 22}]}, indent=2),
     json.dumps({"rules": [{**JRULE, "Priority": -0.0}, {**JRULE, "Priority": 1e2}]}),
     '{"rules": [{"Priority": -0}, {"Priority": 007}]}',
+    '{"rules": [{"Priority": 0}, {"Priority": 1}, {"Priority": true}, '
+    '{"Priority": 99999999999999999999}, {"Priority": 100000000000000000000}]}',
+    '{"rules": [{"Priority": 1}, {"Priority": 1' + "0" * 5000 + '}]}',
     json.dumps({"rules": [{**JRULE, "Bogus": 1, "x-": "a", "x-list": [1], "Policy": None}]}),
     json.dumps({"rules": [JRULE, 5, [1], None]}),
     json.dumps({"rules": [JRULE], "defaults": {"Policy": "drop"}}),

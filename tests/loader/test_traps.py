@@ -327,3 +327,32 @@ def test_non_ascii_positions_count_characters(load) -> None:  # type: ignore[no-
     loaded = load("x-owner: Zoë Ünal\nIpProtocol: tcp\nx-n: ééé\nPriority: 0x10\n")
     assert problems(loaded)[0][:3] == (4, 11, "EGL003")
     assert loaded.rules[0].annotations["x-n"].span == (3, 6, 3, 9)
+
+
+def test_an_integer_of_thousands_of_digits_is_reported_not_converted(load: object) -> None:
+    # Python refuses to convert integers of over 4,300 digits; such a priority is a finding.
+    digits = "1" + "0" * 5000
+    loaded = load(RULE + f"Priority: {digits}\n")  # type: ignore[operator]
+    assert problems(loaded) == [
+        (5, 11, "EGL005", "Priority has 5001 digits: write an integer from 1 to 100")]
+    (rule,) = loaded.rules
+    assert not rule.fields["Priority"].usable
+    assert rule.fields["Priority"].text == digits
+
+
+@pytest.mark.parametrize(("written", "value"), [("99999999999999999999", 10**20 - 1),
+                                                ("0", 0), ("100", 100)])
+def test_integers_up_to_twenty_digits_are_read(load: object, written: str, value: int) -> None:
+    loaded = load(RULE + f"Priority: {written}\n")  # type: ignore[operator]
+    assert problems(loaded) == []
+    assert loaded.rules[0].fields["Priority"].value == value
+
+
+def test_a_json_integer_of_thousands_of_digits_is_reported_not_converted() -> None:
+    text = ('{"rules": [{"SecurityGroupId": "sg-1a2b", "IpProtocol": "tcp", '
+            '"PortRange": "443/443", "DestCidrIp": "10.0.0.0/8", "Priority": 1'
+            + "0" * 5000 + "}]}")
+    loaded = load_text("rules.json", text)
+    column = text.index('"Priority": ') + len('"Priority": ') + 1
+    assert problems(loaded) == [
+        (1, column, "EGL005", "Priority has 5001 digits: write an integer from 1 to 100")]
