@@ -14,6 +14,7 @@ error: a gate that quietly left it out could pass a rule it shadows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from egresslint.run import UsageError
 
 EXISTING = "existing"
 _POLICIES = ("accept", "drop")
+#: A priority as the API writes it: ASCII digits, no more than three.
+_PRIORITY = re.compile(r"[0-9]{1,3}\Z")
 
 
 class ExistingError(UsageError):
@@ -143,7 +146,7 @@ class _Reader:
             self.put(fields, keys, r.POLICY, policy[0].lower())
         priority = self.scalar(keys, "Priority")
         if priority is not None and priority[0]:
-            if not priority[0].isdigit() or not 1 <= int(priority[0]) <= 100:
+            if _PRIORITY.match(priority[0]) is None or not 1 <= int(priority[0]) <= 100:
                 raise self.fail(priority[1], f"Priority `{priority[0]}` is not 1..100")
             fields[r.PRIORITY] = r.FieldValue(r.PRIORITY, int(priority[0]), priority[0],
                                               node_span(priority[1]))

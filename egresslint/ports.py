@@ -14,7 +14,9 @@ PORTED_PROTOCOLS = frozenset({"tcp", "udp"})
 PROTOCOLS = ("tcp", "udp", "icmp", "gre", "all")
 
 _STRICT = re.compile(r"(0|[1-9][0-9]{0,4})/(0|[1-9][0-9]{0,4})\Z")
-_LOOSE = re.compile(r"\s*(-?\d+)\s*[/:\-~,]\s*(-?\d+)\s*\Z")
+# ASCII digits, a few of them: `int` is not asked to read superscripts or thousands of digits.
+_LOOSE = re.compile(r"\s*(-?[0-9]{1,20})\s*[/:\-~,]\s*(-?[0-9]{1,20})\s*\Z")
+_SINGLE = re.compile(r"\s*([0-9]{1,20})\s*\Z")
 
 
 class PortRange(NamedTuple):
@@ -60,8 +62,9 @@ def parse_port_range(text: str, protocol: str | None) -> tuple[PortRange | None,
             first, last = loose.group(1), loose.group(2)
             return None, (f"`{text}` is not of the form start/end: "
                           f"write \"{int(first)}/{int(last)}\"")
-        if text.strip().isdigit():
-            port = int(text.strip())
+        single = _SINGLE.match(text)
+        if single is not None:
+            port = int(single.group(1))
             return None, f"`{text}` is a single port: write \"{port}/{port}\""
         return None, f"`{text}` is not a port range: write start/end, such as \"443/443\""
     first, last = int(match.group(1)), int(match.group(2))

@@ -7,6 +7,7 @@ number 1342 and the boolean false. These helpers say, in words, what the parser 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 TAG_PREFIX = "tag:yaml.org,2002:"
 STR = TAG_PREFIX + "str"
@@ -39,6 +40,27 @@ def is_plain_decimal(text: str) -> bool:
     return DECIMAL.match(text) is not None
 
 
+def _describe_integer(text: str) -> tuple[str, bool]:
+    body = text.replace("_", "")
+    digits = body.lstrip("+-")
+    value: Callable[[], int]
+    if ":" in text:
+        base, value = " (base 60)", lambda: int(_sexagesimal(text))
+    elif digits.startswith(("0x", "0X")):
+        base, value = " (hexadecimal)", lambda: int(body, 16)
+    elif digits.startswith(("0b", "0B")):
+        base, value = " (binary)", lambda: int(body.replace("0b", "").replace("0B", ""), 2)
+    elif _OCTAL.match(text):
+        base, value = " (octal)", lambda: int(body, 8)
+    else:
+        base, value = "", lambda: int(body)
+    surprise = bool(base) or "_" in text or text.startswith("+")
+    if len(digits) > MAX_INTEGER_DIGITS:
+        # Not converted (see MAX_INTEGER_DIGITS): that it is a number is what matters.
+        return f"a number {len(digits)} characters long{base}", surprise
+    return f"the number {value() if surprise else text}{base}", surprise
+
+
 def _sexagesimal(text: str) -> float:
     sign = -1 if text.startswith("-") else 1
     total = 0.0
@@ -59,18 +81,7 @@ def describe_reading(tag: str, text: str) -> tuple[str, bool]:
     if tag == NULL:
         return "null (no value)", False
     if tag == INT:
-        body = text.replace("_", "")
-        if ":" in text:
-            return f"the number {int(_sexagesimal(text))} (base 60)", True
-        if body.lstrip("+-").startswith(("0x", "0X")):
-            return f"the number {int(body, 16)} (hexadecimal)", True
-        if body.lstrip("+-").startswith(("0b", "0B")):
-            return f"the number {int(body.replace('0b', '').replace('0B', ''), 2)} (binary)", True
-        if _OCTAL.match(text):
-            return f"the number {int(body, 8)} (octal)", True
-        if "_" in text or text.startswith("+"):
-            return f"the number {int(body)}", True
-        return f"the number {text}", False
+        return _describe_integer(text)
     if tag == FLOAT:
         lowered = text.lower()
         if lowered in (".inf", "+.inf", "-.inf", ".nan"):

@@ -96,6 +96,14 @@ def test_a_group_without_permissions_has_no_rules() -> None:
                  '  {"Direction": "egress", "IpProtocol": "tcp", "PortRange": "1/2",\n'
                  '   "DestCidrIp": "10.0.0.0/8", "Priority": 0}]}}', 4,
                  "Priority `0` is not 1..100", id="bad-priority"),
+    pytest.param('{"SecurityGroupId": "sg-1",\n "Permissions": {"Permission": [\n'
+                 '  {"Direction": "egress", "IpProtocol": "tcp", "PortRange": "1/2",\n'
+                 '   "DestCidrIp": "10.0.0.0/8", "Priority": "\u00b9"}]}}', 4,
+                 "Priority `\u00b9` is not 1..100", id="superscript-priority"),
+    pytest.param('{"SecurityGroupId": "sg-1",\n "Permissions": {"Permission": [\n'
+                 '  {"Direction": "egress", "IpProtocol": "tcp", "PortRange": "1/2",\n'
+                 '   "DestCidrIp": "10.0.0.0/8", "Priority": "1' + "0" * 5000 + '"}]}}', 4,
+                 "Priority `1" + "0" * 5000 + "` is not 1..100", id="huge-priority"),
 ])
 def test_unreadable_live_rules_are_usage_errors(text: str, line: int, message: str) -> None:
     with pytest.raises(ExistingError) as caught:

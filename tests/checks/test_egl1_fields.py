@@ -15,6 +15,8 @@ def rule(**fields: str) -> str:
     return "".join(f"{k}: {v}\n" for k, v in base.items() if v != "-")
 
 
+_HUGE = "1" + "0" * 5000
+
 # Each value lands on line 2, 3 or 4 of the file at column len("Key: ") + 1.
 FIRES = [
     pytest.param(rule(IpProtocol="TCP"), (2, 13, "EGL101",
@@ -33,6 +35,13 @@ FIRES = [
                  "PortRange port 65536 in `1/65536` is outside 1..65535"), id="102-too-high"),
     pytest.param(rule(PortRange='"22"'), (3, 12, "EGL102",
                  'PortRange `22` is a single port: write "22/22"'), id="102-single"),
+    # Digits `int` must not be asked to read: a superscript, thousands of them.
+    pytest.param(rule(PortRange='"\u00b2"'), (3, 12, "EGL102",
+                 'PortRange `\u00b2` is not a port range: write start/end, such as "443/443"'),
+                 id="102-superscript"),
+    pytest.param(rule(PortRange=f'"1/{_HUGE}"'), (3, 12, "EGL102",
+                 f'PortRange `1/{_HUGE}` is not a port range: write start/end, such as '
+                 '"443/443"'), id="102-huge"),
     pytest.param(rule(PortRange='"80-443"'), (3, 12, "EGL102",
                  'PortRange `80-443` is not of the form start/end: write "80/443"'), id="102-dash"),
     pytest.param(rule(PortRange='"22 / 22"'), (3, 12, "EGL102",
@@ -56,6 +65,9 @@ FIRES = [
                  'DestCidrIp `10.0.0.0/8 ` has spaces around it: write "10.0.0.0/8"'), id="103-space"),
     pytest.param(rule(DestCidrIp='"2001:db8::/32"'), (4, 13, "EGL103",
                  "DestCidrIp IPv6 destinations are not accepted here: this API takes IPv4 only"), id="103-ipv6"),
+    pytest.param(rule(DestCidrIp=f"10.0.0.0/{_HUGE}"), (4, 13, "EGL103",
+                 f"DestCidrIp `10.0.0.0/{_HUGE}` is not a full dotted-quad address; write all four "
+                 'parts, such as "10.0.0.0/8"'), id="103-huge-prefix"),
     pytest.param(rule(DestCidrIp="10.0.0.0/33"), (4, 13, "EGL103",
                  "DestCidrIp `10.0.0.0/33` has prefix /33; an IPv4 prefix is 0..32"), id="103-prefix"),
     pytest.param(rule(DestCidrIp="300.0.0.0/8"), (4, 13, "EGL103",

@@ -356,3 +356,17 @@ def test_a_json_integer_of_thousands_of_digits_is_reported_not_converted() -> No
     column = text.index('"Priority": ') + len('"Priority": ') + 1
     assert problems(loaded) == [
         (1, column, "EGL005", "Priority has 5001 digits: write an integer from 1 to 100")]
+
+
+@pytest.mark.parametrize(("written", "reading"), [
+    ("0x1" + "0" * 5000, "a number 5003 characters long (hexadecimal)"),
+    ("9" * 400 + ":22", "a number 403 characters long (base 60)"),
+    ("0x1F", "the number 31 (hexadecimal)"),
+    ("1:30", "the number 90 (base 60)"),
+])
+def test_long_yaml_integers_are_described_not_converted(load: object, written: str,
+                                                        reading: str) -> None:
+    loaded = load(RULE.replace('"443/443"', written))  # type: ignore[operator]
+    ((line, column, code, message),) = problems(loaded)
+    assert (line, column, code) == (3, 12, "EGL003")
+    assert message.startswith(f"YAML 1.1 reads PortRange: {written} as {reading}, ")
