@@ -121,9 +121,9 @@ def lint(
     no_inline_suppressions: NoInlineOpt = False,
     existing: ExistingOpt = None,
     jobs: Annotated[int | None, typer.Option(
-        min=1, help="Use at most this many processes. A large run (10,000 rules and more) "
-        "checks rules in a second process while it analyses the groups; 1 keeps to one. "
-        "[default: the CPUs available]", show_default=False)] = None,
+        min=1, help="Use at most this many processes. A large run (1 MiB of rule files and "
+        "more) loads and checks in two, on Linux and other Unix systems but macOS; 1 keeps "
+        "to one. [default: the CPUs available]", show_default=False)] = None,
 ) -> None:
     """Check rule files and exit non-zero when the gate fails."""
     from egresslint.run import LintRequest, lint_command

@@ -13,11 +13,12 @@ from operator import attrgetter
 
 from egresslint.checks import Check, CheckContext, Registry, Scope
 from egresslint.finding import Finding, Problem, RuleRef, Severity
-from egresslint.loader import LoadedFile, load_path
+from egresslint.loader import LoadedFile, load_read, read_path
 from egresslint.location import identity_path
 from egresslint.policy import EffectiveCheck, Policy
 from egresslint.rule import API_FIELDS, MEMO_IDENTITY, UNSET, Rule, new_memo, prime_memos
 from egresslint.security_group import SecurityGroup, group_rules
+from egresslint.worker import Result as WorkerResult
 from egresslint.worker import Worker, can_fork, worker_share
 
 #: Checks that say a file could not be read at all. They cannot be ignored or disabled:
@@ -105,16 +106,38 @@ class Engine:
         return CheckContext(self.effective[check.code].options, self.policy.settings)
 
     def run(self, paths: Sequence[str], existing: Sequence[Rule] = ()) -> LintResult:
-        files = [load_path(path) for path in paths]
-        return self.run_loaded(files, existing)
+        return self.run_read([(path, read_path(path)) for path in paths], existing)
 
-    def run_loaded(self, files: list[LoadedFile], existing: Sequence[Rule] = ()) -> LintResult:
+    def run_read(self, read: Sequence[tuple[str, bytes | LoadedFile]],
+                 existing: Sequence[Rule] = ()) -> LintResult:
+        """Load files already read (`egresslint.loader.read_path`) and run.
+
+        A large run starts a worker first (`egresslint.worker`), which loads the same bytes
+        and does the rule checks and the first groups' checks while this process loads them
+        and checks the other groups."""
+        worker = None
+        if self._divides() and can_fork(self.jobs, sum(
+                len(found) for _, found in read if isinstance(found, bytes))):
+            worker = Worker.start(lambda: self._worker_part(
+                [load_read(path, found) for path, found in read], existing))
+        try:
+            files = [load_read(path, found) for path, found in read]
+        except BaseException:
+            if worker is not None:
+                worker.stop()
+            raise
+        return self.run_loaded(files, existing, worker=worker)
+
+    def run_loaded(self, files: list[LoadedFile], existing: Sequence[Rule] = (), *,
+                   worker: Worker | None = None) -> LintResult:
+        """Run over loaded files; with `worker` (from `run_read`), only this process's part
+        and the worker's findings."""
         # The checks allocate millions of short-lived objects on a large file and no cyclic
         # garbage worth collecting: with the collector paused they run about a fifth faster.
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            result = self._run_loaded(files, existing)
+            result = self._run_loaded(files, existing, worker)
         finally:
             if was_enabled:
                 gc.enable()
@@ -125,7 +148,8 @@ class Engine:
             gc.freeze()
         return result
 
-    def _run_loaded(self, files: list[LoadedFile], existing: Sequence[Rule]) -> LintResult:
+    def _run_loaded(self, files: list[LoadedFile], existing: Sequence[Rule],
+                    worker: Worker | None) -> LintResult:
         findings: list[Finding] = []
         rules: list[Rule] = []
         stamp = _Stamper(self)
@@ -137,29 +161,19 @@ class Engine:
                     findings.append(stamp(self.registry.get(lp.code), lp.problem,
                                           loaded.path, rule, loaded))
             rules.extend(loaded.rules)
-        prime_memos(rules)
-        prime_memos(existing)
-        rule_checks = [c for c in self.registry.of_scope(Scope.RULE) if c.code in self.active]
-        group_checks = [c for c in self.registry.of_scope(Scope.GROUP) if c.code in self.active]
-        groups = list(group_rules([*existing, *rules]).values()) if group_checks else []
-        worker = None
-        if rule_checks and group_checks and can_fork(self.jobs, len(rules)):
-            # A large run: the rule checks and the first groups in a second process, the
-            # other groups here.
-            split = worker_share(groups)
-            worker = Worker.start(lambda: [
-                self._rule_findings(rule_checks, files),
-                *self._group_findings(group_checks, groups[:split], _Stamper(self))])
+        rule_checks, group_checks, groups, split = self._plan(files, existing)
         try:
             if worker is None:
                 findings.extend(self._rule_findings(rule_checks, files, stamp))
                 findings.extend(chain(*self._group_findings(group_checks, groups, stamp)))
             else:
                 mine = self._group_findings(group_checks, groups[split:], stamp)
-                theirs = worker.result()
-                if theirs is None:
-                    # A worker that failed said nothing: its part runs here, and fails here
-                    # if it fails, as without a worker.
+                answer = worker.result()
+                if answer is not None and answer[0] == (len(rules), len(groups), split):
+                    theirs = answer[1]
+                else:
+                    # A worker that failed (or loaded something else) said nothing: its
+                    # part runs here, and fails here if it fails, as without a worker.
                     theirs = [self._rule_findings(rule_checks, files, stamp),
                               *self._group_findings(group_checks, groups[:split], stamp)]
                 # The order of a run without a worker: rule checks, then each group check
@@ -179,6 +193,32 @@ class Engine:
         findings.sort(key=_SORT_KEY)
         findings = unique_fingerprints(findings)
         return LintResult(files, rules, findings, list(existing))
+
+    def _divides(self) -> bool:
+        """Whether a run has two parts a worker can share: rule checks and group checks."""
+        scopes = {check.scope for check in self.registry if check.code in self.active}
+        return Scope.RULE in scopes and Scope.GROUP in scopes
+
+    def _plan(self, files: list[LoadedFile], existing: Sequence[Rule]
+              ) -> tuple[list[Check], list[Check], list[SecurityGroup], int]:
+        """The active rule and group checks, the groups, and how many of the first groups a
+        worker takes: the same in the worker and here, for the same files."""
+        rules = [rule for loaded in files for rule in loaded.rules]
+        prime_memos(rules)
+        prime_memos(existing)
+        rule_checks = [c for c in self.registry.of_scope(Scope.RULE) if c.code in self.active]
+        group_checks = [c for c in self.registry.of_scope(Scope.GROUP) if c.code in self.active]
+        groups = list(group_rules([*existing, *rules]).values()) if group_checks else []
+        return rule_checks, group_checks, groups, worker_share(groups)
+
+    def _worker_part(self, files: list[LoadedFile], existing: Sequence[Rule]) -> WorkerResult:
+        """What a worker does: the rule checks, and the group checks of the first groups."""
+        gc.disable()  # as in `run_loaded`; the process ends with the task
+        rule_checks, group_checks, groups, split = self._plan(files, existing)
+        stamp = _Stamper(self)
+        loaded = (sum(len(f.rules) for f in files), len(groups), split)
+        return loaded, [self._rule_findings(rule_checks, files, stamp),
+                        *self._group_findings(group_checks, groups[:split], stamp)]
 
     def _rule_findings(self, checks: list[Check], files: list[LoadedFile],
                        stamp: _Stamper | None = None) -> list[Finding]:

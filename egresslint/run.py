@@ -133,15 +133,18 @@ def run_lint(request: LintRequest, *, suppress: bool = True,
     engine = Engine(registry, setup.policy, select=request.select, ignore=request.ignore,
                     jobs=request.jobs)
     from egresslint.existing import load_existing
-    from egresslint.loader import load_path
+    from egresslint.loader import load_read, read_path
 
-    files = [load_path(path) for path in discover(paths, exclude)]
+    read = [(path, read_path(path)) for path in discover(paths, exclude)]
     existing = load_existing(request.existing)
-    if live is not None:
+    if live is None:
+        result = engine.run_read(read, existing)
+    else:
+        # The live rules depend on the groups the files name: loaded first, here.
+        files = [load_read(path, found) for path, found in read]
         group_ids = sorted({rule.security_group_id for loaded in files for rule in loaded.rules
                             if rule.security_group_id})
-        existing = [*existing, *live(group_ids)]
-    result = engine.run_loaded(files, existing=existing)
+        result = engine.run_loaded(files, [*existing, *live(group_ids)])
     if not suppress:
         return LintRun(setup, registry, engine, result, SuppressionSummary(), cwd)
     # Inline comments, the waiver file and the baseline, in one pass after the engine.

@@ -1,14 +1,18 @@
-"""A second process for a large run: it runs the rule checks, and the group checks of the
-first groups, while this one analyses the other groups.
+"""A second process for a large run: it loads the same files and runs the rule checks, and
+the group checks of the first groups, while this one loads them and analyses the other
+groups.
 
-Once the files are loaded, the rule checks read one rule at a time and the group checks one
-group at a time, so the work divides without changing any finding. On two CPUs the run
-then takes about half as long for that part.
+The rule checks read one rule at a time and the group checks one group at a time, so the
+work divides without changing any finding. The worker is forked before the files are
+loaded, from bytes already read: each process builds its own rules, so neither writes to
+pages the other still reads (a fork after loading copied most of the heap, page by page,
+in both), and each loads at full speed. On two CPUs a large run takes about three fifths of
+the time; it costs the second CPU a load of its own.
 
-The worker is a fork of this process, so it sees the loaded rules without reading or sending
-them again; it sends back only its findings. Whatever goes wrong in it (an exception, an
-unexpected type in a plugin's problem, a signal), the caller is told nothing came back and
-does the worker's part itself: the findings are always those of a run without a worker.
+The worker sends back only its findings, and what it loaded (counts), which must match
+what this process loaded. Whatever goes wrong in it (an exception, an unexpected type in a
+plugin's problem, a signal, a different load), the caller is told nothing came back and does
+the worker's part itself: the findings are always those of a run without a worker.
 
 Used only where forking is safe and cheap: not on Windows (no fork), not on macOS (where
 system libraries make forking without exec unsafe, and CPython defaults to spawning), not
@@ -30,17 +34,20 @@ from egresslint.span import Span
 if TYPE_CHECKING:
     from egresslint.security_group import SecurityGroup
 
-#: A run over fewer rules does the rule checks itself: below this, forking and computing
-#: each rule's traffic in both processes cost about what the second CPU saves (measured on
-#: benchmarks/: nothing saved at 5,000 rules, a twentieth at 10,000, a quarter at 100,000).
-WORKER_MIN_RULES = 10_000
+#: A run over fewer bytes of rule files does all the work itself: below this, loading twice
+#: and computing each rule's traffic in both processes cost about what the second CPU saves
+#: (measured on benchmarks/: about 5,000 rules).
+WORKER_MIN_BYTES = 1 << 20
 #: The share of the group analysis the worker takes besides the rule checks, so that both
 #: processes finish together. Measured on benchmarks/ realistic-100k: the rule checks cost
-#: about three fifths of the group analysis, and in a worker every page it writes is copied.
+#: about three fifths of the group analysis.
 WORKER_GROUP_SHARE = 0.2
 
 #: What a worker sends back: lists of findings, each in the order it was made.
 Findings = list[list[Finding]]
+#: A worker's result: what it loaded (counts the caller compares with its own), and its
+#: findings.
+Result = tuple[tuple[int, ...], Findings]
 
 
 def available_cpus() -> int:
@@ -50,12 +57,12 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def can_fork(jobs: int | None, rules: int) -> bool:
-    """Whether a run over `rules` rules, allowed `jobs` processes (None: as many as there
-    are CPUs), should start a worker."""
+def can_fork(jobs: int | None, size: int) -> bool:
+    """Whether a run over `size` bytes of rule files, allowed `jobs` processes (None: as
+    many as there are CPUs), should start a worker."""
     if jobs is not None and jobs < 2:
         return False
-    if rules < WORKER_MIN_RULES or not hasattr(os, "fork"):
+    if size < WORKER_MIN_BYTES or not hasattr(os, "fork"):
         return False
     import threading  # here: a small run (a pre-commit hook's) never needs it
 
@@ -77,14 +84,14 @@ def worker_share(groups: Sequence[SecurityGroup]) -> int:
 
 
 class Worker:
-    """A forked process running `task`, whose findings `result` returns."""
+    """A forked process running `task`, whose result `result` returns."""
 
     def __init__(self, pid: int, read_fd: int) -> None:
         self._pid: int | None = pid
         self._read_fd: int | None = read_fd
 
     @classmethod
-    def start(cls, task: Callable[[], Findings]) -> Worker | None:
+    def start(cls, task: Callable[[], Result]) -> Worker | None:
         """The worker, or None when the fork failed (the caller then runs `task` itself)."""
         read_fd, write_fd = os.pipe()
         try:
@@ -99,8 +106,8 @@ class Worker:
         os.close(write_fd)
         return cls(pid, read_fd)
 
-    def result(self) -> Findings | None:
-        """The worker's findings; None when it failed."""
+    def result(self) -> Result | None:
+        """The worker's result; None when it failed."""
         assert self._read_fd is not None and self._pid is not None, "result() is called once"
         chunks = []
         with os.fdopen(self._read_fd, "rb") as pipe:
@@ -130,10 +137,11 @@ class Worker:
             self._pid = None
 
 
-def _serve(task: Callable[[], Findings], write_fd: int) -> None:
+def _serve(task: Callable[[], Result], write_fd: int) -> None:
     code = 1
     try:
-        data = encode(task())
+        loaded, lists = task()
+        data = encode(loaded, lists)
         with os.fdopen(write_fd, "wb") as pipe:
             pipe.write(data)
         code = 0
@@ -148,8 +156,8 @@ def _serve(task: Callable[[], Findings], write_fd: int) -> None:
 # built-in types: a plugin's unusual value fails the worker instead of changing in transit.
 
 
-def encode(lists: Findings) -> bytes:
-    return marshal.dumps([[
+def encode(loaded: tuple[int, ...], lists: Findings) -> bytes:
+    return marshal.dumps((loaded, [[
         (f.path, f.line, f.column, f.end_line, f.end_column, f.code, f.name, int(f.severity),
          f.message,
          None if f.rule is None else (f.rule.index, f.rule.security_group_id, f.rule.line),
@@ -157,15 +165,16 @@ def encode(lists: Findings) -> bytes:
          f.fingerprint, f.fix_hint,
          [(tuple(e.span), e.replacement, e.safe, e.description) for e in f.edits],
          f.suppressed_by)
-        for f in findings] for findings in lists])
+        for f in findings] for findings in lists]))
 
 
-def decode(data: bytes) -> Findings:
-    return [[
+def decode(data: bytes) -> Result:
+    loaded, lists = marshal.loads(data)
+    return tuple(loaded), [[
         Finding(path, line, column, end_line, end_column, code, name, Severity(severity),
                 message, None if rule is None else RuleRef(*rule),
                 tuple([Related(*r) for r in related]), fingerprint, fix_hint,
                 tuple([Edit(Span(*e[0]), e[1], e[2], e[3]) for e in edits]), suppressed_by)
         for (path, line, column, end_line, end_column, code, name, severity, message, rule,
              related, fingerprint, fix_hint, edits, suppressed_by) in findings]
-        for findings in marshal.loads(data)]
+        for findings in lists]

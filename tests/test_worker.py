@@ -1,5 +1,6 @@
-"""A large run checks rules in a second process: its findings are exactly those of a run in
-one process, and when the worker fails the run does its part itself."""
+"""A large run loads and checks in two processes: its findings are exactly those of a run
+in one process, and when the worker fails (or loads something else) the run does its part
+itself."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from egresslint.checks import Check, CheckContext, Registry, Scope, load_registr
 from egresslint.cli import main
 from egresslint.engine import Engine, LintResult
 from egresslint.finding import Edit, Finding, Problem, Related, RuleRef, Severity
-from egresslint.loader import load_path
 from egresslint.policy import load_policy
 from egresslint.rule import Rule
 from egresslint.span import Span
@@ -49,7 +49,7 @@ class Spy:
 @pytest.fixture
 def always_fork(monkeypatch: pytest.MonkeyPatch) -> Iterator[Spy]:
     """Workers for runs of any size, on any machine that can fork."""
-    monkeypatch.setattr(worker_module, "WORKER_MIN_RULES", 1)
+    monkeypatch.setattr(worker_module, "WORKER_MIN_BYTES", 1)
     monkeypatch.setattr(worker_module, "available_cpus", lambda: 2)
     spy = Spy()
     real_start = Worker.start.__func__  # type: ignore[attr-defined]
@@ -72,7 +72,7 @@ def always_fork(monkeypatch: pytest.MonkeyPatch) -> Iterator[Spy]:
 
 def run(path: Path, jobs: int | None, registry: Registry | None = None) -> LintResult:
     engine = Engine(registry or load_registry(plugins=False), load_policy("default"), jobs=jobs)
-    return engine.run_loaded([load_path(str(path))])
+    return engine.run([str(path)])
 
 
 @needs_fork
@@ -89,6 +89,32 @@ def test_worker_findings_are_those_of_one_process(
     assert codes & {"EGL202", "EGL203", "EGL204"}
     assert codes >= {"EGL301", "EGL303", "EGL304", "EGL305"}
     assert [f.fingerprint for f in shared.findings] == [f.fingerprint for f in alone.findings]
+
+
+@needs_fork
+def test_the_worker_loads_the_bytes_this_process_read(
+        rule_file: Path, always_fork: Spy) -> None:
+    # No file on disk: both processes load what was read once, before the fork.
+    read = [("rules.json", rule_file.read_bytes())]
+    engine = Engine(load_registry(plugins=False), load_policy("default"), jobs=1)
+    alone = engine.run_read(read)
+    shared = Engine(load_registry(plugins=False), load_policy("default")).run_read(read)
+    assert always_fork.answered == [True]
+    assert shared.findings == alone.findings and alone.findings
+
+
+@needs_fork
+def test_an_answer_about_another_load_is_not_used(
+        rule_file: Path, always_fork: Spy, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = run(rule_file, jobs=1)
+
+    def elsewhere(self: Engine, files: object, existing: object) -> object:
+        return (0, 0, 0), [[], *([[]] * 7)]  # as if it had loaded no rules
+
+    monkeypatch.setattr(Engine, "_worker_part", elsewhere)
+    shared = run(rule_file, jobs=None)
+    assert always_fork.answered == [True]
+    assert shared.findings == alone.findings
 
 
 class _Odd(str):
@@ -138,7 +164,7 @@ def test_an_exception_in_a_check_is_raised_as_without_a_worker(
 def test_no_worker_when_one_job_small_runs_or_other_threads(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(worker_module, "available_cpus", lambda: 2)
-    big = worker_module.WORKER_MIN_RULES
+    big = worker_module.WORKER_MIN_BYTES
     assert not can_fork(1, big)
     assert not can_fork(None, big - 1)
     if sys.platform not in ("win32", "darwin", "cygwin"):
@@ -165,8 +191,8 @@ def test_findings_cross_the_pipe_unchanged() -> None:
         Finding("b.json", 1, 1, 1, 2, "EGL010", "no-rules", Severity.WARNING, "no rules",
                 None),
     ]
-    assert decode(encode([findings, []])) == [findings, []]
-    assert decode(encode([findings]))[0][0].severity is Severity.ERROR
+    assert decode(encode((3, 2, 1), [findings, []])) == ((3, 2, 1), [findings, []])
+    assert decode(encode((), [findings]))[1][0][0].severity is Severity.ERROR
 
 
 def test_jobs_must_be_positive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

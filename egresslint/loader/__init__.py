@@ -128,6 +128,12 @@ def load_bytes(path: str, data: bytes, *, use_libyaml: bool | None = None) -> Lo
 
 def load_path(path: str, *, use_libyaml: bool | None = None) -> LoadedFile:
     """Load a file named on the command line (`-` is standard input)."""
+    return load_read(path, read_path(path), use_libyaml=use_libyaml)
+
+
+def read_path(path: str) -> bytes | LoadedFile:
+    """The bytes of a file named on the command line (`-` is standard input), or the file
+    with the problem that stopped the read. Read once, they can be loaded anywhere."""
     try:
         if path == STDIN:
             data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -141,4 +147,12 @@ def load_path(path: str, *, use_libyaml: bool | None = None) -> LoadedFile:
         return LoadedFile(path, "", problems=[LoadProblem(TOO_COMPLEX, Problem(
             f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; split it",
             point(1, 1)))])
-    return load_bytes(path, data, use_libyaml=use_libyaml)
+    return data
+
+
+def load_read(path: str, read: bytes | LoadedFile, *,
+              use_libyaml: bool | None = None) -> LoadedFile:
+    """What `read_path` gave, loaded."""
+    if isinstance(read, LoadedFile):
+        return read
+    return load_bytes(path, read, use_libyaml=use_libyaml)
