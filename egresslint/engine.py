@@ -108,9 +108,10 @@ class Engine:
     def run(self, paths: Sequence[str], existing: Sequence[Rule] = ()) -> LintResult:
         return self.run_read([(path, read_path(path)) for path in paths], existing)
 
-    def run_read(self, read: Sequence[tuple[str, bytes | LoadedFile]],
+    def run_read(self, read: list[tuple[str, bytes | LoadedFile]],
                  existing: Sequence[Rule] = ()) -> LintResult:
-        """Load files already read (`egresslint.loader.read_path`) and run.
+        """Load files already read (`egresslint.loader.read_path`) and run. `read` is
+        consumed: each file's bytes are let go once it is loaded.
 
         A large run starts a worker first (`egresslint.worker`), which loads the same bytes
         and does the rule checks and the first groups' checks while this process loads them
@@ -118,10 +119,9 @@ class Engine:
         worker = None
         if self._divides() and can_fork(self.jobs, sum(
                 len(found) for _, found in read if isinstance(found, bytes))):
-            worker = Worker.start(lambda: self._worker_part(
-                [load_read(path, found) for path, found in read], existing))
+            worker = Worker.start(lambda: self._worker_part(_load_all(read), existing))
         try:
-            files = [load_read(path, found) for path, found in read]
+            files = _load_all(read)
         except BaseException:
             if worker is not None:
                 worker.stop()
@@ -274,6 +274,16 @@ class Engine:
     def _finding(self, check: Check | None, problem: Problem, path: str, rule: Rule | None,
                  loaded: LoadedFile | None) -> Finding:
         return _Stamper(self)(check, problem, path, rule, loaded)
+
+
+def _load_all(read: list[tuple[str, bytes | LoadedFile]]) -> list[LoadedFile]:
+    """Load what was read, letting each file's bytes go once it is loaded (a large file's
+    bytes take as much memory as its text)."""
+    files = []
+    for index, (path, found) in enumerate(read):
+        read[index] = (path, b"")
+        files.append(load_read(path, found))
+    return files
 
 
 class _Stamper:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
-from egresslint.span import Span
+from egresslint.span import Span, unpack
 
 SECURITY_GROUP_ID = "SecurityGroupId"
 IP_PROTOCOL = "IpProtocol"
@@ -48,8 +48,10 @@ class FieldValue:
     """One value of a rule.
 
     `value` is the typed value (str, or int for Priority); `text` is the scalar as written
-    (without quotes). `usable` is False when the loader already reported the value (wrong
-    type, a YAML 1.1 coercion): checks then leave the field alone rather than report twice.
+    (without quotes). `span` may be given packed (`egresslint.span.pack`), as a reader of a
+    large file does; the `span` property gives a `Span` either way. `usable` is False when
+    the loader already reported the value (wrong type, a YAML 1.1 coercion): checks then
+    leave the field alone rather than report twice.
 
     Immutable by contract (as a frozen dataclass would be), but a plain slotted class: a large
     file builds hundreds of thousands of these, and a frozen dataclass costs five times as much
@@ -59,7 +61,7 @@ class FieldValue:
     __slots__ = ("_source", "_span", "from_defaults", "name", "str_value", "text", "usable",
                  "value")
 
-    def __init__(self, name: str, value: object, text: str, span: Span | None,
+    def __init__(self, name: str, value: object, text: str, span: Span | int | None,
                  usable: bool = True, from_defaults: bool = False,
                  source: SpanSource | None = None) -> None:
         # `source` may be passed by position: the JSON reader makes hundreds of thousands of
@@ -81,7 +83,9 @@ class FieldValue:
         if span is None:
             assert self._source is not None, "a FieldValue has a span or a source for one"
             span = self._span = self._source.span_of(self.name)
-        return span
+        elif type(span) is int:
+            span = self._span = unpack(span)
+        return span  # type: ignore[return-value]
 
     def replace(self, *, from_defaults: bool) -> FieldValue:
         return FieldValue(self.name, self.value, self.text, self._span, self.usable,

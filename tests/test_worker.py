@@ -17,6 +17,7 @@ from egresslint.checks import Check, CheckContext, Registry, Scope, load_registr
 from egresslint.cli import main
 from egresslint.engine import Engine, LintResult
 from egresslint.finding import Edit, Finding, Problem, Related, RuleRef, Severity
+from egresslint.loader import LoadedFile
 from egresslint.policy import load_policy
 from egresslint.rule import Rule
 from egresslint.span import Span
@@ -95,10 +96,12 @@ def test_worker_findings_are_those_of_one_process(
 def test_the_worker_loads_the_bytes_this_process_read(
         rule_file: Path, always_fork: Spy) -> None:
     # No file on disk: both processes load what was read once, before the fork.
-    read = [("rules.json", rule_file.read_bytes())]
+    data = rule_file.read_bytes()
     engine = Engine(load_registry(plugins=False), load_policy("default"), jobs=1)
-    alone = engine.run_read(read)
+    alone = engine.run_read([("rules.json", data)])
+    read: list[tuple[str, bytes | LoadedFile]] = [("rules.json", data)]
     shared = Engine(load_registry(plugins=False), load_policy("default")).run_read(read)
+    assert read == [("rules.json", b"")]  # consumed
     assert always_fork.answered == [True]
     assert shared.findings == alone.findings and alone.findings
 

@@ -34,7 +34,7 @@ from yaml.resolver import Resolver
 from egresslint import rule as r
 from egresslint.loader import yaml11
 from egresslint.loader.build import KEY_TAGS, RuleFileBuilder, Value, scalar_tag
-from egresslint.span import Span
+from egresslint.span import Span, unpack
 
 #: Deeper values are left to the composing path, which bounds nesting.
 _MAX_SKIP_DEPTH = 64
@@ -209,24 +209,27 @@ class EventReader:
                 begin: Any = event.start_mark
                 mark: Any = event.end_mark
                 last_end = mark
-                span = _new(Span, (begin.line + 1, begin.column + 1, mark.line + 1,
-                                   mark.column + 1))
+                # `egresslint.span.pack`, inlined: a value's span is kept in a quarter of
+                # the memory of a Span, and few are ever asked for.
+                packed = (((begin.line + 1 << 32 | begin.column + 1) << 32 | mark.line + 1)
+                          << 32 | mark.column + 1)
                 if name in _API and name not in first:
                     # The common case, inlined: a field set once to a value of its type.
                     first[name] = key
                     if name == _PRIORITY:
-                        if tag == _INT and _decimal(text) is not None:
-                            fields[name] = field_value(name, int(text), text, span)
+                        if (tag == _INT and _decimal(text) is not None
+                                and len(text) <= yaml11.MAX_INTEGER_DIGITS):
+                            fields[name] = field_value(name, int(text), text, packed)
                             continue
                     elif tag == _STR:
-                        fields[name] = field_value(name, text, text, span)
+                        fields[name] = field_value(name, text, text, packed)
                         continue
                     fields[name] = builder.value(name, Value(
-                        "a scalar", scalar_tag(tag, text, event.style), text, event.style, span),
-                        index)
+                        "a scalar", scalar_tag(tag, text, event.style), text, event.style,
+                        unpack(packed)), index)
                     continue
                 value = Value("a scalar", scalar_tag(tag, text, event.style), text, event.style,
-                              span)
+                              unpack(packed))
             else:
                 value = self._skip(event)
                 last_end = self._last_end
