@@ -28,5 +28,7 @@ def test_runner_smoke(tmp_path: Path) -> None:
     # The generated file has mistakes, so the gate fails (1), and never with 2 or 3.
     assert only["all_checks"]["exit_codes"] == [1]
     assert only["fields_only"]["exit_codes"] == [1]
+    if Path("/proc/self/status").exists():
+        assert only["all_checks_memory_mib"] > 5
     assert only["all_checks"]["wall"] > 0 and only["floor"] > 0
     assert (tmp_path / "out" / "results.md").read_text().startswith("| scenario |")
