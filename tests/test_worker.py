@@ -4,6 +4,8 @@ itself."""
 
 from __future__ import annotations
 
+import io
+import json
 import subprocess
 import sys
 import threading
@@ -118,6 +120,21 @@ def test_an_answer_about_another_load_is_not_used(
     shared = run(rule_file, jobs=None)
     assert always_fork.answered == [True]
     assert shared.findings == alone.findings
+
+
+@needs_fork
+def test_standard_input_is_read_once_for_both_processes(
+        rule_file: Path, always_fork: Spy, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    def findings(argv: list[str]) -> list[tuple[int, int, str, str]]:
+        main(["lint", "--no-config", "--format", "json", *argv])
+        report = json.loads(capsys.readouterr().out)
+        return [(f["line"], f["column"], f["code"], f["message"]) for f in report["findings"]]
+
+    alone = findings(["--jobs", "1", str(rule_file)])
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(rule_file.read_bytes())))
+    assert findings(["-"]) == alone and alone
+    assert always_fork.answered == [True]
 
 
 class _Odd(str):
