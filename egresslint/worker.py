@@ -94,6 +94,8 @@ class Worker:
     @classmethod
     def start(cls, task: Callable[[], Result]) -> Worker | None:
         """The worker, or None when the fork failed (the caller then runs `task` itself)."""
+        # Nothing written so far may be written again by the worker's copy of the buffers.
+        _flush()
         read_fd, write_fd = os.pipe()
         try:
             pid = os.fork()
@@ -149,8 +151,16 @@ def _serve(task: Callable[[], Result], write_fd: int) -> None:
     except BaseException:
         pass  # the parent does the task itself, and reports what fails
     finally:
-        # Straight out: no exit handlers, no flushing of buffers copied from the parent.
+        # What a check printed is kept; then straight out, without the exit handlers the
+        # caller's process runs.
+        _flush()
         os._exit(code)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
 
 
 # Findings as plain tuples for `marshal`, which is fast and refuses anything but exact

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -151,6 +152,12 @@ def _raising_check(rule: Rule, ctx: CheckContext) -> tuple[Problem, ...]:
     raise RuntimeError("the check broke")
 
 
+def _noisy_check(rule: Rule, ctx: CheckContext) -> tuple[Problem, ...]:
+    if rule.index == 0:
+        print("looked at the first rule", end="")  # no line end: stays in the buffer
+    return ()
+
+
 def _registry_with(fn: object) -> Registry:
     extra = Check(code="ACME001", name="acme-check", severity=Severity.WARNING,
                   scope=Scope.RULE, check_rule=fn,  # type: ignore[arg-type]
@@ -168,6 +175,25 @@ def test_a_worker_that_fails_leaves_its_part_to_the_run(
     assert shared.findings == alone.findings
     odd = [f for f in shared.findings if f.code == "ACME001"]
     assert odd and all(f.message == "udp rule seen" for f in odd)
+
+
+@needs_fork
+def test_what_a_check_prints_in_the_worker_is_printed_once(rule_file: Path) -> None:
+    # In a process of its own, so that standard output is a pipe and buffered, as in CI.
+    script = (
+        "from egresslint import worker\n"
+        "worker.WORKER_MIN_BYTES = 1\n"
+        "worker.available_cpus = lambda: 2\n"
+        "from egresslint.engine import Engine\n"
+        "from egresslint.policy import load_policy\n"
+        "from tests.test_worker import _noisy_check, _registry_with\n"
+        "engine = Engine(_registry_with(_noisy_check), load_policy('default'))\n"
+        f"assert engine.run([{str(rule_file)!r}]).findings\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("looked at the first rule") == 1
 
 
 @needs_fork
