@@ -161,7 +161,7 @@ class Engine:
                     findings.append(stamp(self.registry.get(lp.code), lp.problem,
                                           loaded.path, rule, loaded))
             rules.extend(loaded.rules)
-        rule_checks, group_checks, groups, split = self._plan(files, existing)
+        rule_checks, group_checks, groups, split = self._plan(rules, existing)
         try:
             if worker is None:
                 findings.extend(self._rule_findings(rule_checks, files, stamp))
@@ -174,8 +174,8 @@ class Engine:
                 else:
                     # A worker that failed (or loaded something else) said nothing: its
                     # part runs here, and fails here if it fails, as without a worker.
-                    theirs = [self._rule_findings(rule_checks, files, stamp),
-                              *self._group_findings(group_checks, groups[:split], stamp)]
+                    theirs = self._first_part(rule_checks, group_checks, files, groups[:split],
+                                              stamp)
                 # The order of a run without a worker: rule checks, then each group check
                 # over every group in turn.
                 findings.extend(theirs[0])
@@ -199,11 +199,10 @@ class Engine:
         scopes = {check.scope for check in self.registry if check.code in self.active}
         return Scope.RULE in scopes and Scope.GROUP in scopes
 
-    def _plan(self, files: list[LoadedFile], existing: Sequence[Rule]
+    def _plan(self, rules: list[Rule], existing: Sequence[Rule]
               ) -> tuple[list[Check], list[Check], list[SecurityGroup], int]:
         """The active rule and group checks, the groups, and how many of the first groups a
-        worker takes: the same in the worker and here, for the same files."""
-        rules = [rule for loaded in files for rule in loaded.rules]
+        worker takes: the same in the worker and here, for the same rules."""
         prime_memos(rules)
         prime_memos(existing)
         rule_checks = [c for c in self.registry.of_scope(Scope.RULE) if c.code in self.active]
@@ -214,11 +213,18 @@ class Engine:
     def _worker_part(self, files: list[LoadedFile], existing: Sequence[Rule]) -> WorkerResult:
         """What a worker does: the rule checks, and the group checks of the first groups."""
         gc.disable()  # as in `run_loaded`; the process ends with the task
-        rule_checks, group_checks, groups, split = self._plan(files, existing)
-        stamp = _Stamper(self)
-        loaded = (sum(len(f.rules) for f in files), len(groups), split)
-        return loaded, [self._rule_findings(rule_checks, files, stamp),
-                        *self._group_findings(group_checks, groups[:split], stamp)]
+        rules = [rule for loaded in files for rule in loaded.rules]
+        rule_checks, group_checks, groups, split = self._plan(rules, existing)
+        return (len(rules), len(groups), split), self._first_part(
+            rule_checks, group_checks, files, groups[:split], _Stamper(self))
+
+    def _first_part(self, rule_checks: list[Check], group_checks: list[Check],
+                    files: list[LoadedFile], groups: list[SecurityGroup], stamp: _Stamper
+                    ) -> list[list[Finding]]:
+        """A worker's part, wherever it runs: the rule checks' findings, then each group
+        check's over the first groups."""
+        return [self._rule_findings(rule_checks, files, stamp),
+                *self._group_findings(group_checks, groups, stamp)]
 
     def _rule_findings(self, checks: list[Check], files: list[LoadedFile],
                        stamp: _Stamper | None = None) -> list[Finding]:

@@ -319,11 +319,10 @@ class RuleFileBuilder:
         tag = value.tag
         if name in r.INTEGER_FIELDS:
             if tag == yaml11.INT and yaml11.is_plain_decimal(text):
-                digits = len(text.lstrip("+-"))
-                if digits <= yaml11.MAX_INTEGER_DIGITS:
+                if len(text) <= yaml11.MAX_INTEGER_DIGITS:  # a plain decimal has no sign
                     return r.FieldValue(name, int(text), text, span)
-                self.report(WRONG_TYPE, f"{name} has {digits} digits: write an integer from "
-                            "1 to 100", span, index, key=name)
+                self.report(WRONG_TYPE, f"{name} has {len(text)} digits: write an integer "
+                            "from 1 to 100", span, index, key=name)
                 return r.FieldValue(name, None, text, span, usable=False)
         elif tag == yaml11.STR:
             return r.FieldValue(name, text, text, span)
